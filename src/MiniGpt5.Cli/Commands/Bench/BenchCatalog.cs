@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace MiniGpt5.Cli.Commands.Bench;
+
+/// <summary>The `bench` subcommands, one per area.</summary>
+internal static class BenchCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

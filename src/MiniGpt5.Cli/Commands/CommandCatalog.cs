@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace MiniGpt5.Cli.Commands;
+
+/// <summary>
+/// Every top-level command, in the order `minigpt5 --help` lists them. Each command lives in its own folder
+/// under Commands/ and exposes a static Create() method.
+/// </summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return Bench.BenchCommand.Create();
+    }
+}

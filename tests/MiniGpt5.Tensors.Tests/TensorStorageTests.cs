@@ -1,0 +1,44 @@
+using MiniGpt5.Tensors;
+
+namespace MiniGpt5.Tensors.Tests;
+
+public sealed class TensorStorageTests
+{
+    [Fact]
+    public void Native_storage_is_aligned_zeroed_and_freed_by_the_last_release()
+    {
+        var storage = new NativeStorage(1000);
+        Assert.Equal(0, storage.Pointer % NativeStorage.Alignment);
+        Assert.All(storage.AsBytes().ToArray(), b => Assert.Equal(0, b));
+
+        storage.Retain();
+        storage.Release();
+        Assert.Equal(1, storage.ReferenceCount);
+        storage.Release();
+
+        Assert.Equal(0, storage.ReferenceCount);
+        Assert.Throws<ObjectDisposedException>(() => storage.AsBytes());
+        Assert.Throws<ObjectDisposedException>(storage.Retain);
+        Assert.Throws<InvalidOperationException>(storage.Release);
+    }
+
+    [Theory]
+    [InlineData(DType.Float32, 4, "F32")]
+    [InlineData(DType.Float16, 2, "F16")]
+    [InlineData(DType.BFloat16, 2, "BF16")]
+    [InlineData(DType.Int64, 8, "I64")]
+    [InlineData(DType.Bool, 1, "BOOL")]
+    public void Dtype_sizes_and_safetensors_names_round_trip(DType dtype, int size, string name)
+    {
+        Assert.Equal(size, dtype.SizeOf());
+        Assert.Equal(name, dtype.SafetensorsName());
+        Assert.True(DTypeInfo.TryParseSafetensorsName(name, out var parsed));
+        Assert.Equal(dtype, parsed);
+    }
+
+    [Fact]
+    public void Unknown_safetensors_dtype_is_refused()
+    {
+        Assert.False(DTypeInfo.TryParseSafetensorsName("F8_E4M3", out _));
+    }
+}
