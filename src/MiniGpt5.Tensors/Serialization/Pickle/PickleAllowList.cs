@@ -55,7 +55,7 @@ internal sealed class PickleAllowList
     [
         "os", "posix", "nt", "subprocess", "sys", "builtins", "__builtin__", "importlib", "runpy", "shutil",
         "socket", "pickle", "_pickle", "cPickle", "marshal", "types", "ctypes", "pty", "code", "codeop",
-        "webbrowser", "multiprocessing", "threading", "asyncio", "signal", "tempfile", "io", "_io",
+        "webbrowser", "multiprocessing", "threading", "_thread", "asyncio", "signal", "tempfile", "io", "_io",
         "functools", "operator", "inspect", "pydoc", "commands", "popen2", "platform", "numpy.testing",
         "torch.serialization", "torch.storage", "torch.hub", "torch.jit", "torch.package", "torch._C",
         "torch.ops", "dill", "joblib", "shelve", "dbm", "sqlite3", "urllib", "http", "ftplib", "smtplib", "telnetlib",
@@ -90,10 +90,11 @@ internal sealed class PickleAllowList
     /// Resolves "module.name" to an allow-listed global, or returns null with the reason it is refused.
     /// Python 2 spellings written by protocol 2 (<c>__builtin__</c>, <c>copy_reg</c>) are mapped first.
     /// </summary>
-    public PickleGlobal? Resolve(string module, string name, out string refusal)
+    public PickleGlobal? Resolve(string module, string name, out string fullName, out string refusal)
     {
         (module, name) = MapPython2Name(module, name);
         var full = $"{module}.{name}";
+        fullName = full;
         refusal = string.Empty;
 
         if (Known.TryGetValue(full, out var kind))
@@ -155,26 +156,48 @@ internal sealed class PickleAllowList
         return false;
     }
 
+    // Python 3 unpickles protocol 0-2 names through _compat_pickle (fix_imports); these are the renames that
+    // matter for deciding what a name is, so refusals name what Python would actually have imported.
+    private static readonly FrozenDictionary<string, string> Python2Modules = new Dictionary<string, string>
+    {
+        ["__builtin__"] = "builtins",
+        ["exceptions"] = "builtins",
+        ["copy_reg"] = "copyreg",
+        ["commands"] = "subprocess",
+        ["cPickle"] = "pickle",
+        ["thread"] = "_thread",
+        ["Queue"] = "queue",
+        ["urllib2"] = "urllib.request",
+        ["httplib"] = "http.client",
+        ["UserDict"] = "collections",
+        ["UserList"] = "collections",
+        ["UserString"] = "collections",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
     private static (string Module, string Name) MapPython2Name(string module, string name)
     {
         if (module == "__builtin__")
         {
-            module = "builtins";
-            name = name switch
+            switch (name)
             {
-                "long" => "int",
-                "unicode" => "str",
-                "basestring" => "str",
-                "xrange" => "range",
-                _ => name,
-            };
-        }
-        else if (module == "copy_reg")
-        {
-            module = "copyreg";
+                case "reduce":
+                    return ("functools", "reduce");
+                case "intern":
+                    return ("sys", "intern");
+                case "long":
+                    return ("builtins", "int");
+                case "unicode" or "basestring":
+                    return ("builtins", "str");
+                case "xrange":
+                    return ("builtins", "range");
+                case "unichr":
+                    return ("builtins", "chr");
+                case "raw_input":
+                    return ("builtins", "input");
+            }
         }
 
-        return (module, name);
+        return (Python2Modules.TryGetValue(module, out var renamed) ? renamed : module, name);
     }
 
     private static FrozenDictionary<string, PickleGlobalKind> BuildKnown()

@@ -551,8 +551,19 @@ internal sealed class PickleReader
 
     private PickleGlobal ResolveGlobal(string module, string name, int at)
     {
-        var global = _allowList.Resolve(module, name, out var refusal);
-        return global ?? throw new UnsafePickleException(_filePath, _entry, $"{module}.{name}", at, refusal);
+        var global = _allowList.Resolve(module, name, out var fullName, out var refusal);
+        if (global is not null)
+        {
+            return global;
+        }
+
+        var written = $"{module}.{name}";
+        if (written != fullName)
+        {
+            refusal = $"(written '{written}', the Python 2 spelling) {refusal}";
+        }
+
+        throw new UnsafePickleException(_filePath, _entry, fullName, at, refusal);
     }
 
     private object? PersistentLoad(object? pid)

@@ -124,7 +124,7 @@ internal sealed class TorchLegacyArchive : ITorchStorageSource
             throw new InvalidDataException($"persistent id names '{p[1]}' where a storage type belongs.");
         }
 
-        if (p[2] is not string key || p[3] is not string location || p[4] is not long numel || numel < 0)
+        if (p[2] is not string key || p[3] is not string location || p[4] is not long numel || numel < 0 || numel > long.MaxValue / 8)
         {
             throw new InvalidDataException("persistent id fields must be (str key, str location, non-negative int numel, view).");
         }

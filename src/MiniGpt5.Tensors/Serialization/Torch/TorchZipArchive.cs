@@ -53,6 +53,13 @@ internal sealed class TorchZipArchive : ITorchStorageSource
 
         var pickleEntry = entries[pickles[0]];
         var prefix = pickles[0][..^PickleName.Length];
+        if (entries.ContainsKey(prefix + "constants.pkl") || entries.Keys.Any(n => n.StartsWith(prefix + "code/", StringComparison.Ordinal)))
+        {
+            // TorchScript archives carry a data.pkl too, but it pickles compiled module classes.
+            throw new CheckpointFormatException(path, null,
+                "this is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; save the model's state_dict() with torch.save instead.");
+        }
+
         var bigEndian = ReadByteOrder(mapping, path, entries, prefix);
         CheckVersion(mapping, path, entries, prefix);
 
@@ -128,7 +135,7 @@ internal sealed class TorchZipArchive : ITorchStorageSource
             throw new InvalidDataException($"persistent id names '{t[1]}' where a storage type belongs.");
         }
 
-        if (t[2] is not string key || t[3] is not string location || t[4] is not long numel || numel < 0)
+        if (t[2] is not string key || t[3] is not string location || t[4] is not long numel || numel < 0 || numel > long.MaxValue / 8)
         {
             throw new InvalidDataException("persistent id fields must be (str key, str location, non-negative int numel).");
         }
@@ -187,12 +194,25 @@ internal sealed class TorchZipArchive : ITorchStorageSource
 
     private static string ReadText(TensorStorage mapping, string path, ZipEntry entry)
     {
-        if (entry.Method != ZipEntry.Stored || entry.UncompressedSize > 64)
+        if (entry.UncompressedSize > 64)
         {
-            throw new CheckpointFormatException(path, entry.Name, "a small uncompressed text record was expected.");
+            throw new CheckpointFormatException(path, entry.Name, $"a short text record was expected, not {entry.UncompressedSize} bytes.");
         }
 
-        return Encoding.ASCII.GetString(new MappedBytes(mapping, path).Span(entry.DataOffset, entry.UncompressedSize, entry.Name)).Trim();
+        if (entry.Method == ZipEntry.Stored)
+        {
+            return Encoding.ASCII.GetString(new MappedBytes(mapping, path).Span(entry.DataOffset, entry.UncompressedSize, entry.Name)).Trim();
+        }
+
+        var inflated = StorageCopies.Inflate(mapping, entry.DataOffset, entry.CompressedSize, entry.UncompressedSize, path, entry.Name, CancellationToken.None);
+        try
+        {
+            return Encoding.ASCII.GetString(inflated.AsBytes()).Trim();
+        }
+        finally
+        {
+            inflated.Release();
+        }
     }
 
     private byte[] ReadSmallRecord(ZipEntry entry, CancellationToken cancellationToken)
