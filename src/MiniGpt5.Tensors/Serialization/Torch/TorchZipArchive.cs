@@ -122,7 +122,7 @@ internal sealed class TorchZipArchive : ITorchStorageSource
             : StorageCopies.ViewOrCopy(_mapping, entry.DataOffset, needed, size);
     }
 
-    private static TorchStorageRef PersistentLoad(object? pid, Dictionary<string, TorchStorageRef> storages)
+    internal static TorchStorageRef PersistentLoad(object? pid, Dictionary<string, TorchStorageRef> storages)
     {
         // ('storage', storage_type, key, location, numel)
         if (pid is not PickleTuple { Count: 5 } t || t[0] is not "storage")
