@@ -1,10 +1,10 @@
 namespace MiniGpt5.Tensors.Serialization.Torch;
 
 /// <summary>
-/// The zip CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), slicing-by-8 so that checking a multi-GB
-/// checkpoint costs about as much as reading it.
+/// The zip CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), slicing-by-8 over raw pointers (bounds
+/// checks in the inner loop cost a factor of four). Checking a checkpoint costs about one extra read of it.
 /// </summary>
-internal static class Crc32
+internal static unsafe class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 
@@ -12,21 +12,26 @@ internal static class Crc32
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         var c = ~crc;
-        var table = Table;
-        while (data.Length >= 8)
+        fixed (uint* t = Table)
+        fixed (byte* start = data)
         {
-            var lo = c ^ (uint)(data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24));
-            var hi = (uint)(data[4] | (data[5] << 8) | (data[6] << 16) | (data[7] << 24));
-            c = table[(7 * 256) + (lo & 0xFF)] ^ table[(6 * 256) + ((lo >> 8) & 0xFF)] ^
-                table[(5 * 256) + ((lo >> 16) & 0xFF)] ^ table[(4 * 256) + (lo >> 24)] ^
-                table[(3 * 256) + (hi & 0xFF)] ^ table[(2 * 256) + ((hi >> 8) & 0xFF)] ^
-                table[256 + ((hi >> 16) & 0xFF)] ^ table[hi >> 24];
-            data = data[8..];
-        }
+            var p = start;
+            var end = start + data.Length;
+            while (end - p >= 8)
+            {
+                var lo = c ^ *(uint*)p;
+                var hi = *(uint*)(p + 4);
+                c = t[(7 * 256) + (lo & 0xFF)] ^ t[(6 * 256) + ((lo >> 8) & 0xFF)] ^
+                    t[(5 * 256) + ((lo >> 16) & 0xFF)] ^ t[(4 * 256) + (lo >> 24)] ^
+                    t[(3 * 256) + (hi & 0xFF)] ^ t[(2 * 256) + ((hi >> 8) & 0xFF)] ^
+                    t[256 + ((hi >> 16) & 0xFF)] ^ t[hi >> 24];
+                p += 8;
+            }
 
-        foreach (var b in data)
-        {
-            c = table[(c ^ b) & 0xFF] ^ (c >> 8);
+            while (p < end)
+            {
+                c = t[(c ^ *p++) & 0xFF] ^ (c >> 8);
+            }
         }
 
         return ~c;
