@@ -1,3 +1,5 @@
+using MiniGpt5.Storage;
+
 namespace MiniGpt5.Deployment.Tests.Bicep;
 
 /// <summary>
@@ -62,8 +64,29 @@ public sealed class ScaleRuleTests
             Assert.Contains($"{hubName}-control-{p:00}", queues);
         }
 
-        // Queue names: 3-63 characters, lowercase letters, digits and single hyphens (Azure's rule).
-        Assert.All(queues, q => Assert.Matches("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", q));
+        // The storage client's own name rules (Azure's): every pre-created queue and container is valid.
+        Assert.All(queues, StorageNames.ValidateQueue);
+        var appStorage = (Dictionary<string, object?>)evaluator.Variable("appStorage")!;
+        Assert.All(((List<object?>)appStorage["containers"]!).Cast<string>(), StorageNames.ValidateContainer);
+    }
+
+    [Fact]
+    public void The_longest_hub_name_the_template_allows_still_gives_valid_queue_names()
+    {
+        var main = DeploymentTemplates.Main;
+        var hubParameter = main.Parameter("taskHubName");
+        var maxLength = (int)Assert.IsType<IntegerExpression>(hubParameter.Decorator("maxLength")!.Arguments.Single()).Value;
+        var maxPartitions = Assert.IsType<IntegerExpression>(main.Parameter("partitionCount").Decorator("maxValue")!.Arguments.Single()).Value;
+        var evaluator = new BicepEvaluator(main, new Dictionary<string, object?>
+        {
+            ["taskHubName"] = new string('h', maxLength),
+            ["partitionCount"] = maxPartitions,
+        });
+
+        var queues = QueuesCreated(main, evaluator);
+
+        Assert.Equal(maxPartitions + 3, queues.Count);
+        Assert.All(queues, StorageNames.ValidateQueue);
     }
 
     [Fact]
