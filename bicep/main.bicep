@@ -253,7 +253,7 @@ module modelShare 'modules/modelShare.bicep' = if (modelShareEnabled) {
   }
 }
 
-module environment 'modules/environment.bicep' = {
+module containerAppsEnvironment 'modules/environment.bicep' = {
   name: 'environment'
   params: {
     location: location
@@ -383,7 +383,7 @@ module api 'modules/apiApp.bicep' = if (deployApps) {
   params: {
     location: location
     name: names.apiApp
-    environmentId: environment.outputs.id
+    environmentId: containerAppsEnvironment.outputs.id
     identityId: identity.outputs.id
     registryServer: registry.outputs.loginServer
     image: '${registry.outputs.loginServer}/minigpt5-api:${imageTag}'
@@ -402,7 +402,7 @@ module gpuWorkerApp 'modules/gpuWorkerApp.bicep' = if (deployApps && !useJobsFor
   params: {
     location: location
     name: names.gpuWorker
-    environmentId: environment.outputs.id
+    environmentId: containerAppsEnvironment.outputs.id
     workloadProfileName: gpuProfileName
     identityId: identity.outputs.id
     registryServer: registry.outputs.loginServer
@@ -417,7 +417,7 @@ module gpuWorkerApp 'modules/gpuWorkerApp.bicep' = if (deployApps && !useJobsFor
     pollingIntervalSeconds: scalePollingIntervalSeconds
     cooldownPeriodSeconds: scaleCooldownSeconds
     terminationGracePeriodSeconds: workerTerminationGracePeriodSeconds
-    modelStorageName: environment.outputs.modelStorageName
+    modelStorageName: containerAppsEnvironment.outputs.modelStorageName
     tags: tags
   }
 }
@@ -427,7 +427,7 @@ module gpuWorkerJob 'modules/gpuWorkerJob.bicep' = if (deployApps && useJobsForG
   params: {
     location: location
     name: names.gpuWorker
-    environmentId: environment.outputs.id
+    environmentId: containerAppsEnvironment.outputs.id
     workloadProfileName: gpuProfileName
     identityId: identity.outputs.id
     registryServer: registry.outputs.loginServer
@@ -442,7 +442,7 @@ module gpuWorkerJob 'modules/gpuWorkerJob.bicep' = if (deployApps && useJobsForG
     pollingIntervalSeconds: scalePollingIntervalSeconds
     replicaTimeoutSeconds: jobReplicaTimeoutSeconds
     exitWhenIdleSeconds: jobExitWhenIdleSeconds
-    modelStorageName: environment.outputs.modelStorageName
+    modelStorageName: containerAppsEnvironment.outputs.modelStorageName
     tags: tags
   }
 }

@@ -44,7 +44,7 @@ resource modelShareAccount 'Microsoft.Storage/storageAccounts@2025-01-01' existi
   name: modelShareAccountName
 }
 
-resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
+resource managedEnvironment 'Microsoft.App/managedEnvironments@2025-07-01' = {
   name: name
   location: location
   tags: tags
@@ -70,7 +70,7 @@ resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
 }
 
 resource modelStorage 'Microsoft.App/managedEnvironments/storages@2025-07-01' = if (modelShareEnabled) {
-  parent: environment
+  parent: managedEnvironment
   name: modelStorageName
   properties: {
     azureFile: {
@@ -82,6 +82,6 @@ resource modelStorage 'Microsoft.App/managedEnvironments/storages@2025-07-01' = 
   }
 }
 
-output id string = environment.id
-output name string = environment.name
+output id string = managedEnvironment.id
+output name string = managedEnvironment.name
 output modelStorageName string = modelShareEnabled ? modelStorageName : ''

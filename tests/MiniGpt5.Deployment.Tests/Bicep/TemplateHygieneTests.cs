@@ -95,6 +95,19 @@ public sealed class TemplateHygieneTests
 
     [Theory]
     [MemberData(nameof(Files))]
+    public void No_symbol_shadows_a_bicep_function_or_namespace(string path)
+    {
+        // A symbol named like a function (environment, resourceGroup) hides it for the whole file.
+        foreach (var symbol in DeploymentTemplates.Get(path).Symbols)
+        {
+            Assert.False(
+                AzureReference.BicepFunctions.Contains(symbol) || symbol is "sys" or "az",
+                $"{path}: the symbol '{symbol}' shadows the Bicep function or namespace of that name");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
     public void Module_calls_match_the_modules_params_and_outputs(string path)
     {
         var file = DeploymentTemplates.Get(path);

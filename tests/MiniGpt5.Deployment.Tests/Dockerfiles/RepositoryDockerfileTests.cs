@@ -69,4 +69,24 @@ public sealed class RepositoryDockerfileTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("Dockerfile.api")]
+    [InlineData("Dockerfile.worker")]
+    public void Build_stage_copies_every_build_input_at_the_repository_root(string name)
+    {
+        // A Directory.Build.targets or NuGet.config added later changes the build; the image must see it too.
+        var inputs = Directory.EnumerateFiles(RepoPaths.RepoRoot)
+            .Select(Path.GetFileName)
+            .Where(f => f is "global.json" or ".editorconfig"
+                || f!.StartsWith("Directory.", StringComparison.Ordinal)
+                || f.Equals("NuGet.config", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        var build = Dockerfile.Load(Path.Combine(RepoPaths.RepoRoot, "infra", name)).Stages.Single(s => s.Name == "build");
+        var copied = build.All("COPY").SelectMany(c => c.Words.SkipLast(1)).ToHashSet(StringComparer.Ordinal);
+
+        Assert.NotEmpty(inputs);
+        Assert.All(inputs, input => Assert.True(copied.Contains(input!), $"{name}: the build stage does not COPY {input}"));
+        Assert.Contains("src/", copied);
+    }
 }
