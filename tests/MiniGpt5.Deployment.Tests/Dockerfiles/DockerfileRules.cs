@@ -15,7 +15,8 @@ internal static partial class DockerfileRules
             .Concat(NoSecretsInEnvOrArg(file))
             .Concat(AptInstallsAreLean(file))
             .Concat(HasHealthcheckOrDocumentedProbe(file))
-            .Concat(ExposedPortsMatchListenUrls(file));
+            .Concat(ExposedPortsMatchListenUrls(file))
+            .Concat(BuildsWithoutBuildKit(file));
 
     /// <summary>
     /// Every FROM names an image with an explicit tag other than <c>latest</c> (a digest is better still),
@@ -287,6 +288,34 @@ internal static partial class DockerfileRules
         foreach (var port in exposed.Except(bound))
         {
             yield return new(rule, exposedAt[port], $"EXPOSE {port} but nothing in the image binds port {port} (ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS or --urls)");
+        }
+    }
+
+    /// <summary>
+    /// The file builds with the classic builder, because `az acr build` (ACR quick tasks) does not run
+    /// BuildKit (Azure/acr#721): no RUN --mount/--network/--security and no COPY/ADD --chmod/--link/--parents/
+    /// --exclude/--checksum. (Heredocs, also BuildKit-only, are refused by the parser.)
+    /// </summary>
+    public static IEnumerable<DockerRuleViolation> BuildsWithoutBuildKit(Dockerfile file)
+    {
+        string[] runOnly = ["mount", "network", "security"];
+        string[] copyOnly = ["chmod", "link", "parents", "exclude", "checksum", "keep-git-dir"];
+        foreach (var instruction in file.Instructions)
+        {
+            var buildKitFlags = instruction.Keyword switch
+            {
+                "RUN" => runOnly,
+                "COPY" or "ADD" => copyOnly,
+                _ => [],
+            };
+            foreach (var flag in instruction.Flags)
+            {
+                var name = flag.TrimStart('-').Split('=')[0];
+                if (buildKitFlags.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    yield return new("classic-builder", instruction.Line, $"{instruction.Keyword} {flag} needs BuildKit, which `az acr build` does not use");
+                }
+            }
         }
     }
 

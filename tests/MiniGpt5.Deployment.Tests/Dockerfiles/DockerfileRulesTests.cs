@@ -121,5 +121,18 @@ public sealed class DockerfileRulesTests
     public void Exposed_ports_that_match_pass(string body) =>
         Assert.Empty(DockerfileRules.ExposedPortsMatchListenUrls(Parse("FROM a:1\n" + body)));
 
+    [Theory]
+    [InlineData("RUN --mount=type=cache,target=/root/.nuget dotnet restore")]
+    [InlineData("RUN --network=none make")]
+    [InlineData("COPY --chmod=0755 probe.sh /usr/local/bin/")]
+    [InlineData("COPY --link src/ /src/")]
+    [InlineData("ADD --checksum=sha256:abc app.tgz /app/")]
+    public void BuildKit_only_flags_are_caught(string line) =>
+        Assert.Single(DockerfileRules.BuildsWithoutBuildKit(Parse("FROM a:1\n" + line)));
+
+    [Fact]
+    public void Classic_builder_flags_pass() =>
+        Assert.Empty(DockerfileRules.BuildsWithoutBuildKit(Parse("FROM a:1 AS build\nFROM a:1\nCOPY --from=build --chown=1:1 /out /app\nRUN echo ok")));
+
     private static Dockerfile Parse(string text) => DockerfileParser.Parse(text, "inline");
 }
