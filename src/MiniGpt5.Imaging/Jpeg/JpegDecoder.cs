@@ -169,7 +169,8 @@ internal sealed class JpegDecoder
 
         var isRgb = _components.Length == 3 && !_sawJfif
             && (_adobeTransform == 0 || (_adobeTransform < 0 && _components[0].Id == 'R' && _components[1].Id == 'G' && _components[2].Id == 'B'));
-        return JpegPixelOutput.Build(_width, _height, _maxH, _maxV, _components, isRgb, cancellationToken);
+        var image = JpegPixelOutput.Build(_width, _height, _maxH, _maxV, _components, isRgb, cancellationToken);
+        return new Image(image.Width, image.Height, image.Format, image.Pixels) { ExifOrientation = _exifOrientation };
     }
 
     /// <summary>
