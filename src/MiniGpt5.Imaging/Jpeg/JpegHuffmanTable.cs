@@ -43,6 +43,12 @@ internal sealed class JpegHuffmanTable
                 _valueOffset[length] = k - code;
                 for (var i = 0; i < n; i++, k++, code++)
                 {
+                    // All codes of this length must fit in `length` bits (libjpeg's JERR_BAD_HUFF_TABLE check).
+                    if (code >= (1 << length))
+                    {
+                        throw new ImageFormatException($"JPEG Huffman table over-subscribes {length}-bit codes (corrupt DHT).");
+                    }
+
                     if (length <= LookaheadBits)
                     {
                         var shift = LookaheadBits - length;
@@ -52,12 +58,6 @@ internal sealed class JpegHuffmanTable
                 }
 
                 _maxCode[length] = code - 1;
-            }
-
-            // All codes of this length must fit in `length` bits (libjpeg's JERR_BAD_HUFF_TABLE check).
-            if (code > (1 << length))
-            {
-                throw new ImageFormatException($"JPEG Huffman table over-subscribes {length}-bit codes (corrupt DHT).");
             }
 
             code <<= 1;
