@@ -1,5 +1,6 @@
 using MiniGpt5.Imaging.Jpeg;
 using MiniGpt5.Imaging.Png;
+using MiniGpt5.Imaging.WebP;
 
 namespace MiniGpt5.Imaging;
 
@@ -57,11 +58,13 @@ public static class ImageCodec
     {
         ImageFormat.Png => PngEncoder.Encode(image),
         ImageFormat.Jpeg => JpegEncoder.Encode(image),
+        ImageFormat.WebP => WebPLosslessEncoder.Encode(image),
         _ => throw new ArgumentException($"Cannot encode {format}; PNG, JPEG and WebP (lossless) can be written.", nameof(format)),
     };
 
     /// <summary>
-    /// Encodes and writes <paramref name="image"/>; the format comes from the extension (.png, .jpg/.jpeg). The file is written to a temporary name first and moved into place, so a failure never leaves a
+    /// Encodes and writes <paramref name="image"/>; the format comes from the extension (.png, .jpg/.jpeg,
+    /// .webp). The file is written to a temporary name first and moved into place, so a failure never leaves a
     /// half-written image under the final name.
     /// </summary>
     public static async Task SaveAsync(Image image, string path, CancellationToken cancellationToken = default)
@@ -73,6 +76,7 @@ public static class ImageCodec
         {
             ".PNG" => ImageFormat.Png,
             ".JPG" or ".JPEG" => ImageFormat.Jpeg,
+            ".WEBP" => ImageFormat.WebP,
             _ => throw new ArgumentException($"Cannot tell the image format from '{path}'; use .png, .jpg, .jpeg or .webp.", nameof(path)),
         };
         var bytes = Encode(image, format);
