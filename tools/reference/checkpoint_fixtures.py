@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the checkpoint fixtures under tests/golden/checkpoints/ and the values the C# tests compare with.
 
-Run with Debian's interpreter (it has torch 1.13 and omegaconf):
+Run with Debian's interpreter, which has torch 1.13 (OmegaConf comes from `apt-get install python3-omegaconf`):
 
     /usr/bin/python3 tools/reference/checkpoint_fixtures.py
 
@@ -9,6 +9,9 @@ Every fixture is tiny (a few KB). expected.json lists, for each file or folder, 
 itself loads from it (dtype, shape, strides, storage offset, values, which tensors share a storage) plus a
 few non-tensor values, or the reason it must be refused (the Python global a hostile pickle names, or the
 layout that is unsupported). The C# tests read expected.json; they never run Python.
+
+Regenerating rewrites identical bytes except for the legacy-layout files, whose storage keys are memory
+addresses chosen by torch.
 
 Hostile pickles are only ever *written* here (pickle.dumps of objects whose __reduce__ names os.system and
 friends); nothing in this script loads them.
@@ -149,6 +152,19 @@ def plain_fixtures():
     save(sd, "plain_dtypes.pt")
     record_torch("plain_dtypes.pt", "", note="one tensor of each dtype")
 
+    # A real module's state_dict(): an OrderedDict carrying `_metadata` (set through BUILD), buffers included.
+    torch.manual_seed(11)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.LayerNorm(2), torch.nn.BatchNorm1d(2))
+    save(net.state_dict(), "module_state_dict.pt")
+    record_torch("module_state_dict.pt", "", note="nn.Module.state_dict() with _metadata and BatchNorm buffers (num_batches_tracked is int64)")
+
+    # Pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL) and 5 instead of torch's default 2.
+    for protocol in (4, 5):
+        sd = collections.OrderedDict(a=torch.randn(2, 2, generator=g), b=torch.arange(3), h=torch.ones(2).half())
+        sd["a_t"] = sd["a"].t()
+        save(sd, f"protocol{protocol}.pt", pickle_protocol=protocol)
+        record_torch(f"protocol{protocol}.pt", "", note=f"torch.save with pickle_protocol={protocol}")
+
     # What `minigpt5 convert --dtype f16|bf16` must produce from plain_f32.pt (torch's own rounding).
     loaded = torch.load(os.path.join(OUT, "plain_f32.pt"))
     manifest["conversions"] = {
@@ -275,7 +291,7 @@ def layout_fixtures():
     with zipfile.ZipFile(os.path.join(OUT, "plain_f32.pt")) as src, \
             zipfile.ZipFile(os.path.join(OUT, "deflated.pt"), "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(info.filename.replace("plain_f32/", "deflated/"), src.read(info.filename))
+            put(dst, info.filename.replace("plain_f32/", "deflated/"), src.read(info.filename), zipfile.ZIP_DEFLATED)
     record_torch("deflated.pt", "", note="records deflated by a re-zip")
 
     # PyTorch >= 2.1 writes a byteorder record; a big-endian writer stores every element byte-swapped.
@@ -293,13 +309,13 @@ def layout_fixtures():
                 sizes[key] = t.element_size()
     assert len(sizes) == len(records), "every storage record must be matched to its tensor"
     with zipfile.ZipFile(os.path.join(OUT, "big_endian.pt"), "w", compression=zipfile.ZIP_STORED) as dst:
-        dst.writestr("big_endian/data.pkl", pickled)
-        dst.writestr("big_endian/byteorder", "big")
+        put(dst, "big_endian/data.pkl", pickled)
+        put(dst, "big_endian/byteorder", "big")
         for key, rec in records.items():
             n = sizes[key]
             swapped = b"".join(rec[i:i + n][::-1] for i in range(0, len(rec), n))
-            dst.writestr("big_endian/data/" + key, swapped)
-        dst.writestr("big_endian/version", "3\n")
+            put(dst, "big_endian/data/" + key, swapped)
+        put(dst, "big_endian/version", "3\n")
     manifest["fixtures"].append(dict(next(f for f in manifest["fixtures"] if f["file"] == "plain_dtypes.pt"),
                                      file="big_endian.pt", note="byteorder 'big': every storage byte-swapped"))
 
@@ -420,12 +436,19 @@ class Reduce:
         return self.fn, self.args
 
 
+def put(z, name, data, compression=zipfile.ZIP_STORED):
+    """zipfile.writestr with a fixed timestamp, so regenerated fixtures only change when their content does."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = compression
+    z.writestr(info, data)
+
+
 def hostile_zip(rel, data_pkl):
     """A torch-style zip around a hand-made data.pkl."""
     stem = os.path.splitext(os.path.basename(rel))[0]
     with zipfile.ZipFile(os.path.join(OUT, rel), "w", compression=zipfile.ZIP_STORED) as z:
-        z.writestr(f"{stem}/data.pkl", data_pkl)
-        z.writestr(f"{stem}/version", "3\n")
+        put(z, f"{stem}/data.pkl", data_pkl)
+        put(z, f"{stem}/version", "3\n")
 
 
 def hostile_fixtures():
