@@ -110,7 +110,7 @@ internal static class ZipDirectory
                     $"its data [{dataOffset}, {dataOffset + compressed}) runs into the central directory at {directoryOffset}; the file is truncated or corrupted.");
             }
 
-            if (!entries.TryAdd(name, new ZipEntry(name, method, crc, compressed, uncompressed, dataOffset)))
+            if (!entries.TryAdd(name, new ZipEntry(name, method, crc, compressed, uncompressed, localOffset, dataOffset)))
             {
                 throw Corrupt(file, name, "the archive holds two entries with this name.");
             }

@@ -7,6 +7,7 @@ internal sealed record ZipEntry(
     uint Crc32,
     long CompressedSize,
     long UncompressedSize,
+    long LocalHeaderOffset,
     long DataOffset)
 {
     /// <summary>Stored without compression: its bytes can be viewed in place.</summary>
