@@ -138,7 +138,8 @@ public sealed class ManuscriptPlanner
             {
                 var tail = text[^(budget - 1)..];
                 var space = tail.IndexOf(' ', StringComparison.Ordinal);
-                if (space >= 0 && space < tail.Length - 1)
+                var startsAtWord = text[text.Length - tail.Length - 1] == ' ';
+                if (!startsAtWord && space >= 0 && space < tail.Length - 1)
                 {
                     tail = tail[(space + 1)..];
                 }
