@@ -3,8 +3,9 @@ namespace MiniGpt5.Functions.Books;
 /// <summary>
 /// A book folder on the local file system. Each write goes to a temporary file beside the target, is flushed to
 /// disk, and is then renamed into place, so a crash never leaves a half-written file under the final name.
-/// Create-only writes use a no-overwrite move, which fails atomically when the file exists, so two racing
-/// writers cannot both create it.
+/// Create-only writes use a no-overwrite move, which .NET does on Unix with link(2) (failing atomically with
+/// EEXIST when the file exists) and on Windows with MoveFileEx without REPLACE_EXISTING, so two racing writers
+/// cannot both create it. The temporary file sits in the target's directory, so the move never crosses devices.
 /// </summary>
 public sealed class LocalBookFolder : IBookFolder
 {

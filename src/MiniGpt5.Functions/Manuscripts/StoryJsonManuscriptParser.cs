@@ -278,7 +278,15 @@ internal static class StoryJsonManuscriptParser
             throw Error(origin, "\"text\" holds JSON; put the story object itself on the line instead of wrapping it in \"text\".", "$.text");
         }
 
-        return reader.ParseText(text, format.Value, origin, inputs);
+        try
+        {
+            return reader.ParseText(text, format.Value, origin, inputs);
+        }
+        catch (ManuscriptException e) when (e.Error.Line is not null && e.Error.Source == origin.Source)
+        {
+            // Lines and columns count inside the "text" string, not the file: say so.
+            throw new ManuscriptException(e.Error with { Source = $"{origin.Source} (\"text\")" }, e);
+        }
     }
 
     private static List<ManuscriptStep> ReadSteps(JsonElement steps, ManuscriptOrigin origin, string path)

@@ -85,4 +85,14 @@ public sealed class JsonLinesBatchTests
         var ex = Assert.Throws<ManuscriptException>(() => Reader.ReadOne("b.jsonl", "\"A.\"\n\"B.\"\n"u8));
         Assert.Contains("holds 2 manuscripts", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Errors_inside_a_wrapped_text_say_their_positions_count_in_the_text()
+    {
+        var results = Read("\"ok.\"\n{\"format\": \"markdown\", \"text\": \"---\\nseed: many\\n---\\nA red circle.\"}\n", "b.jsonl");
+        var error = results[1].Error!;
+        Assert.Equal("b.jsonl, line 2 (\"text\")", error.Source);
+        Assert.Equal(2, error.Line);
+        Assert.StartsWith("b.jsonl, line 2 (\"text\"), line 2, column 7: ", error.ToString(), StringComparison.Ordinal);
+    }
 }
