@@ -97,7 +97,7 @@ internal static partial class InlineMarkdown
                     if (TryLink(text, i, out var label, out var url, out var title, out var linkEnd))
                     {
                         Flush();
-                        tokens.Add(new Token(new LinkNode(Parse(label), url, title)));
+                        tokens.Add(new Token(new LinkNode(WithoutLinks(Parse(label)), url, title)));
                         i = linkEnd;
                     }
                     else
@@ -146,6 +146,29 @@ internal static partial class InlineMarkdown
         }
 
         return ToNodes(tokens);
+    }
+
+    /// <summary>Links may not contain links (CommonMark): an inner link keeps its text and loses its target.</summary>
+    private static List<InlineNode> WithoutLinks(IReadOnlyList<InlineNode> nodes)
+    {
+        var result = new List<InlineNode>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            switch (node)
+            {
+                case LinkNode inner:
+                    result.AddRange(WithoutLinks(inner.Children));
+                    break;
+                case EmphasisNode emphasis:
+                    result.Add(emphasis with { Children = WithoutLinks(emphasis.Children) });
+                    break;
+                default:
+                    result.Add(node);
+                    break;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The words of parsed inline content: emphasis and links reduced to their text, images to their alt text.</summary>

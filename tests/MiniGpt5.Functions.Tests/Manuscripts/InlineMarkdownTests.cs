@@ -22,6 +22,7 @@ public sealed class InlineMarkdownTests
     [InlineData("[a *b*](https://x.test \"T\")", "link(https://x.test|T|a em(b))")]
     [InlineData("![alt *text*](p.png)", "img(p.png|alt text)")]
     [InlineData("[not a link]", "[not a link]")]
+    [InlineData("[a [b](c) *[d](e)*](f)", "link(f||a b em(d))")]
     [InlineData("[a](<url with spaces>)", "link(url with spaces||a)")]
     [InlineData("[a](u(1))", "link(u(1)||a)")]
     [InlineData("<https://x.test/a>", "link(https://x.test/a||https://x.test/a)")]
