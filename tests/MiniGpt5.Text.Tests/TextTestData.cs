@@ -38,7 +38,7 @@ internal sealed record DecodeGolden(DecodeCase[] Cases);
 
 internal sealed record DecodeCase(int[] Ids, string Decoded);
 
-internal sealed record MiniGpt5Golden(string Model, string[] AddedTokens, MiniGpt5Case[] Cases);
+internal sealed record MiniGpt5Golden(string Model, [property: JsonPropertyName("added_tokens")] string[] AddedTokens, MiniGpt5Case[] Cases);
 
 internal sealed record MiniGpt5Case(
     string Text,

@@ -16,7 +16,7 @@ namespace MiniGpt5.Text.SentencePiece;
 /// is shared by the whole input.
 /// </para>
 /// </summary>
-internal sealed class SentencePieceBpe
+internal sealed class SentencePieceBpe : IBpeMerger
 {
     /// <summary>Segments up to this many UTF-16 units are cached.</summary>
     public const int MaxCachedSegmentLength = 64;

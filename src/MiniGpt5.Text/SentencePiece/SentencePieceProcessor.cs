@@ -13,13 +13,17 @@ public sealed class SentencePieceProcessor : ITextTokenizer
     private readonly SentencePieceNormalizer _normalizer;
     private readonly SentencePieceNormalizer? _denormalizer;
     private readonly SentencePieceBpe _bpe;
+    private readonly IBpeMerger _merger;
     private readonly string[] _pieces;
     private readonly SentencePieceType[] _types;
     private readonly int[] _byteIds;
     private readonly int[] _byteValueOfId;
 
-    /// <summary>Builds a processor for <paramref name="model"/>. <paramref name="useCache"/> is for benchmarks and tests.</summary>
-    public SentencePieceProcessor(SentencePieceModel model, bool useCache = true)
+    /// <summary>
+    /// Builds a processor for <paramref name="model"/>. <paramref name="implementation"/> and
+    /// <paramref name="useCache"/> exist for tests and benchmarks; the defaults are the fast path.
+    /// </summary>
+    public SentencePieceProcessor(SentencePieceModel model, BpeImplementation implementation = BpeImplementation.Fast, bool useCache = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
@@ -31,6 +35,7 @@ public sealed class SentencePieceProcessor : ITextTokenizer
         }
 
         _bpe = new SentencePieceBpe(model, userDefined, useCache);
+        _merger = implementation == BpeImplementation.Reference ? new ReferenceBpe(model) : _bpe;
         _pieces = [.. model.Pieces.Select(p => p.Piece)];
         _types = [.. model.Pieces.Select(p => p.Type)];
         _byteIds = [.. model.ByteIds];
@@ -126,7 +131,7 @@ public sealed class SentencePieceProcessor : ITextTokenizer
         }
 
         var symbols = new List<BpeSymbol>(normalized.Length / 2 + 2);
-        _bpe.Encode(normalized.Span, symbols);
+        _merger.Encode(normalized.Span, symbols);
         var map = normalized.ToOriginal;
         var unknown = Model.UnknownId;
         var byteFallback = _byteIds.Length == 256;
