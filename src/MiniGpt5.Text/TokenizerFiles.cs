@@ -80,7 +80,13 @@ public static class TokenizerFiles
         return bytes.Length > 2 && bytes[0] == 0x0A ? TokenizerFileKind.SentencePieceModel : TokenizerFileKind.Unknown;
     }
 
-    private static bool LooksLikeMerges(string text) => text.StartsWith("#version", StringComparison.Ordinal);
+    // merges.txt starts "#version: 0.2"; openai's gz starts "\"bpe_simple_vocab_16e6.txt#version: 0.2".
+    private static bool LooksLikeMerges(string text)
+    {
+        var newline = text.IndexOf('\n', StringComparison.Ordinal);
+        var firstLine = newline < 0 ? text : text[..newline];
+        return firstLine.Contains("#version", StringComparison.Ordinal);
+    }
 
     private static string ReadGzipHead(string path)
     {

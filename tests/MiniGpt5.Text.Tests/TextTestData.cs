@@ -45,3 +45,28 @@ internal sealed record MiniGpt5Case(
     int[] Ids,
     string Decoded,
     [property: JsonPropertyName("decoded_skip_special")] string? DecodedSkipSpecial);
+
+internal sealed record ClipHfGolden(string Folder, ClipHfCase[] Cases);
+
+internal sealed record ClipHfCase(
+    string Text,
+    string[] Tokens,
+    int[] Ids,
+    [property: JsonPropertyName("input_ids")] int[] InputIds,
+    [property: JsonPropertyName("attention_mask")] int[] AttentionMask,
+    string Decoded,
+    [property: JsonPropertyName("decoded_raw")] string DecodedRaw);
+
+internal sealed record ClipOpenAiGolden(string Bpe, ClipOpenAiCase[] Cases);
+
+internal sealed record ClipOpenAiCase(
+    string Text,
+    int[] Ids,
+    [property: JsonPropertyName("input_ids")] int[] InputIds,
+    string? Decoded);
+
+internal sealed record PythonFacts(
+    int[] Isspace,
+    JsonElement[][] Lower,
+    string[][] Nfc,
+    string[][] Unescape);
