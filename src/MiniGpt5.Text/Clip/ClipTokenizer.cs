@@ -53,7 +53,11 @@ public sealed class ClipTokenizer : ITextTokenizer
             _specialIds.Add(token.Id);
         }
 
-        _specialIds.Add(PadId);
+        if (settings.PadToken is not null)
+        {
+            _specialIds.Add(PadId); // openai's padding with 0 is not a token: "!" (id 0) stays text when decoding
+        }
+
         _specialMatcher = new PieceMatcher(_specialTokens.Keys);
     }
 
@@ -95,12 +99,31 @@ public sealed class ClipTokenizer : ITextTokenizer
         var (kind, file) = TokenizerFiles.Resolve(path);
         return kind switch
         {
-            TokenizerFileKind.ClipFolder => LoadFolder(file, options),
-            TokenizerFileKind.ClipMerges => LoadOpenAi(file, options),
-            _ => throw new TokenizerFormatException(path,
-                $"is not a CLIP tokenizer (found {kind}); expected a folder with vocab.json and merges.txt, or bpe_simple_vocab_16e6.txt.gz.", null),
+            TokenizerFileKind.ClipFolder => FromFolder(file, ReadFolder(file), options),
+            TokenizerFileKind.ClipMerges => FromOpenAi(file, ReadMergesFile(file), options),
+            _ => throw NotClip(path, kind),
         };
     }
+
+    /// <summary>Like <see cref="Load"/>, reading the files asynchronously.</summary>
+    public static async Task<ClipTokenizer> LoadAsync(string path, ClipTokenizerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= new ClipTokenizerOptions();
+        var (kind, file) = TokenizerFiles.Resolve(path);
+        switch (kind)
+        {
+            case TokenizerFileKind.ClipFolder:
+                return FromFolder(file, await ReadFolderAsync(file, cancellationToken).ConfigureAwait(false), options);
+            case TokenizerFileKind.ClipMerges:
+                return FromOpenAi(file, await ReadMergesFileAsync(file, cancellationToken).ConfigureAwait(false), options);
+            default:
+                throw NotClip(path, kind);
+        }
+    }
+
+    private static TokenizerFormatException NotClip(string path, TokenizerFileKind kind) => new(path,
+        $"is not a CLIP tokenizer (found {kind}); expected a folder with vocab.json and merges.txt, or bpe_simple_vocab_16e6.txt.gz.", null);
 
     /// <inheritdoc />
     /// <remarks>Content ids only: no BOS/EOS, no truncation or padding (transformers' <c>add_special_tokens=False</c>).</remarks>
@@ -211,9 +234,13 @@ public sealed class ClipTokenizer : ITextTokenizer
             ? token
             : throw new ArgumentOutOfRangeException(nameof(id), id, $"Invalid id: {id} (vocabulary size {VocabularySize}).");
 
-    /// <summary>Content ids computed with openai's merge loop, uncached: the reference for tests and benchmarks.</summary>
-    internal int[] EncodeReference(string text)
+    /// <summary>
+    /// <see cref="Encode(string)"/> computed with openai's merge loop (find the lowest-ranked pair, merge every
+    /// occurrence, repeat), uncached and without special-token splitting: the reference for tests and benchmarks.
+    /// </summary>
+    public int[] EncodeWithReferenceBpe(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>();
         var cleaned = ClipTextCleaner.Clean(text, Cleanup);
         var words = new List<(int Start, int Length)>();
@@ -295,14 +322,42 @@ public sealed class ClipTokenizer : ITextTokenizer
         return parts;
     }
 
-    private static ClipTokenizer LoadFolder(string folder, ClipTokenizerOptions options)
+    /// <summary>The text of a CLIPTokenizer folder's files (null for an absent optional file).</summary>
+    private sealed record FolderFiles(string Vocab, string Merges, string? TokenizerConfig, string? SpecialTokensMap);
+
+    private static readonly string[] FolderFileNames = ["vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"];
+
+    private static FolderFiles ReadFolder(string folder)
+    {
+        var texts = FolderFileNames.Select(name => Path.Combine(folder, name)).Select(p => File.Exists(p) ? File.ReadAllText(p, Encoding.UTF8) : null).ToArray();
+        return ToFolderFiles(folder, texts);
+    }
+
+    private static async Task<FolderFiles> ReadFolderAsync(string folder, CancellationToken cancellationToken)
+    {
+        var texts = new string?[FolderFileNames.Length];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var path = Path.Combine(folder, FolderFileNames[i]);
+            texts[i] = File.Exists(path) ? await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false) : null;
+        }
+
+        return ToFolderFiles(folder, texts);
+    }
+
+    private static FolderFiles ToFolderFiles(string folder, string?[] texts) =>
+        texts[0] is { } vocab && texts[1] is { } merges
+            ? new FolderFiles(vocab, merges, texts[2], texts[3])
+            : throw new TokenizerFormatException(folder, "needs both vocab.json and merges.txt.", null);
+
+    private static ClipTokenizer FromFolder(string folder, FolderFiles files, ClipTokenizerOptions options)
     {
         var vocabPath = Path.Combine(folder, "vocab.json");
         var mergesPath = Path.Combine(folder, "merges.txt");
         Dictionary<string, int> vocabulary;
         try
         {
-            vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath))
+            vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(files.Vocab)
                 ?? throw new TokenizerFormatException(vocabPath, "is empty.", null);
         }
         catch (JsonException e)
@@ -311,21 +366,21 @@ public sealed class ClipTokenizer : ITextTokenizer
         }
 
         // transformers: merges_handle.read().strip().split("\n")[1 : 49152 - 256 - 2 + 1]
-        var lines = File.ReadAllText(mergesPath, Encoding.UTF8).Trim().Split('\n');
+        var lines = files.Merges.Trim().Split('\n');
         var merges = ParseMerges(lines, mergesPath);
 
         // tokenizer_config.json first, special_tokens_map.json over it (as from_pretrained sets them).
         var specials = new Dictionary<string, SpecialTokenSetting>(StringComparer.Ordinal);
         var maxLength = 77;
-        foreach (var name in new[] { "tokenizer_config.json", "special_tokens_map.json" })
+        foreach (var (name, text) in new[] { ("tokenizer_config.json", files.TokenizerConfig), ("special_tokens_map.json", files.SpecialTokensMap) })
         {
-            var path = Path.Combine(folder, name);
-            if (!File.Exists(path))
+            if (text is null)
             {
                 continue;
             }
 
-            using var doc = ParseJson(path);
+            var path = Path.Combine(folder, name);
+            using var doc = ParseJson(path, text);
             foreach (var key in new[] { "bos_token", "eos_token", "unk_token", "pad_token" })
             {
                 if (doc.RootElement.TryGetProperty(key, out var value) && ReadSpecial(value, path, key) is { } setting)
@@ -373,28 +428,49 @@ public sealed class ClipTokenizer : ITextTokenizer
         return new ClipTokenizer(folder, vocabulary, merges, settings);
     }
 
-    private static ClipTokenizer LoadOpenAi(string path, ClipTokenizerOptions options)
+    private static string ReadMergesFile(string path)
     {
-        string content;
-        using (var file = File.OpenRead(path))
+        using var file = File.OpenRead(path);
+        using var reader = MergesReader(file);
+        try
         {
-            var head = new byte[2];
-            var read = file.Read(head, 0, 2);
-            file.Position = 0;
+            return reader.ReadToEnd();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new TokenizerFormatException(path, $"is not a readable gzip file ({e.Message}).", e);
+        }
+    }
+
+    private static async Task<string> ReadMergesFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = File.OpenRead(path);
+        await using (file.ConfigureAwait(false))
+        {
+            using var reader = MergesReader(file);
             try
             {
-                using Stream stream = read == 2 && head[0] == 0x1F && head[1] == 0x8B
-                    ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true)
-                    : file;
-                using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
-                content = reader.ReadToEnd();
+                return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException e)
             {
                 throw new TokenizerFormatException(path, $"is not a readable gzip file ({e.Message}).", e);
             }
         }
+    }
 
+    /// <summary>A reader over the file's text, gunzipping when it starts with the gzip magic.</summary>
+    private static StreamReader MergesReader(FileStream file)
+    {
+        var head = new byte[2];
+        var gzip = file.Read(head, 0, 2) == 2 && head[0] == 0x1F && head[1] == 0x8B;
+        file.Position = 0;
+        Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
+    }
+
+    private static ClipTokenizer FromOpenAi(string path, string content, ClipTokenizerOptions options)
+    {
         // simple_tokenizer.py: read().decode("utf-8").split('\n')[1:49152-256-2+1]; vocab = 256 byte characters,
         // the same with </w>, one entry per merge, then <|startoftext|> and <|endoftext|>.
         var merges = ParseMerges(content.Split('\n'), path);
@@ -473,11 +549,11 @@ public sealed class ClipTokenizer : ITextTokenizer
         return merges;
     }
 
-    private static JsonDocument ParseJson(string path)
+    private static JsonDocument ParseJson(string path, string text)
     {
         try
         {
-            return JsonDocument.Parse(File.ReadAllText(path));
+            return JsonDocument.Parse(text);
         }
         catch (JsonException e)
         {

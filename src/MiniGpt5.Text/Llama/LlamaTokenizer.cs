@@ -129,6 +129,23 @@ public sealed class LlamaTokenizer : ITextTokenizer
         };
     }
 
+    /// <summary>Like <see cref="Load"/>, reading the file asynchronously.</summary>
+    public static async Task<LlamaTokenizer> LoadAsync(string path, LlamaTokenizerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= new LlamaTokenizerOptions();
+        var (kind, file) = TokenizerFiles.Resolve(path);
+        return kind switch
+        {
+            TokenizerFileKind.SentencePieceModel =>
+                new LlamaTokenizer(await SentencePieceModelReader.ReadAsync(file, cancellationToken).ConfigureAwait(false), [], options),
+            TokenizerFileKind.HuggingFaceTokenizerJson =>
+                FromJson(await HuggingFaceTokenizerJsonReader.ReadAsync(file, cancellationToken).ConfigureAwait(false), options),
+            _ => throw new TokenizerFormatException(path,
+                $"is not a LLaMA tokenizer (found {kind}); expected a SentencePiece tokenizer.model or a LLaMA-style tokenizer.json.", null),
+        };
+    }
+
     /// <summary>Loads MiniGPT-5's tokenizer (<see cref="LlamaTokenizerOptions.MiniGpt5"/>).</summary>
     public static LlamaTokenizer LoadMiniGpt5(string path) => Load(path, LlamaTokenizerOptions.MiniGpt5);
 

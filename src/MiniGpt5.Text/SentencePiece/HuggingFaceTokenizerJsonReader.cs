@@ -32,8 +32,15 @@ public static class HuggingFaceTokenizerJsonReader
         var stream = File.OpenRead(path);
         await using (stream.ConfigureAwait(false))
         {
-            using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return Read(doc.RootElement, path);
+            try
+            {
+                using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return Read(doc.RootElement, path);
+            }
+            catch (JsonException e)
+            {
+                throw new TokenizerFormatException(path, $"is not valid JSON ({e.Message}).", e);
+            }
         }
     }
 

@@ -60,11 +60,11 @@ public sealed class SentencePieceProcessor : ITextTokenizer
     public static SentencePieceProcessor Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return TokenizerFiles.Detect(path) switch
+        return TokenizerFiles.Resolve(path) switch
         {
-            TokenizerFileKind.SentencePieceModel => new SentencePieceProcessor(SentencePieceModelReader.Read(path)),
-            TokenizerFileKind.HuggingFaceTokenizerJson => new SentencePieceProcessor(HuggingFaceTokenizerJsonReader.Read(path).Model),
-            var kind => throw new TokenizerFormatException(path, $"is a {kind}, not a SentencePiece model or LLaMA tokenizer.json.", null),
+            (TokenizerFileKind.SentencePieceModel, var file) => new SentencePieceProcessor(SentencePieceModelReader.Read(file)),
+            (TokenizerFileKind.HuggingFaceTokenizerJson, var file) => new SentencePieceProcessor(HuggingFaceTokenizerJsonReader.Read(file).Model),
+            var (kind, _) => throw new TokenizerFormatException(path, $"is a {kind}, not a SentencePiece model or LLaMA tokenizer.json.", null),
         };
     }
 
