@@ -583,6 +583,28 @@ def write_json(path: str, obj) -> None:
         f.write("\n")
 
 
+def check_rank_scores_equivalent(sp, model_bytes: bytes, merges, corpus, what: str) -> None:
+    """Scores rebuilt from merge ranks (-rank of the first merge forming a piece) must give SentencePiece's ids."""
+    first_rank = {}
+    for rank, m in enumerate(merges):
+        left, right = m.split(" ") if isinstance(m, str) else m
+        first_rank.setdefault(left + right, rank)
+    pieces = read_model_pieces(model_bytes)
+    ranked = [(p, (-float(first_rank[p]) if p in first_rank else -float(len(merges) + i)) if t == NORMAL else 0.0, t)
+              for i, (p, _, t) in enumerate(pieces)]
+    rest = b"".join(raw for field, _, _, raw in pb_fields(model_bytes) if field != 1)
+    out = bytearray()
+    for piece, score, kind in ranked:
+        body = pb_str(1, piece) + pb_float(2, score) + (pb_int(3, kind) if kind != NORMAL else b"")
+        out += pb_str(1, body)
+    sp_ranked = spm.SentencePieceProcessor(model_proto=bytes(out) + rest)
+    extra = random_strings(11, 3000, 40) + [" " * k + w for k in range(70) for w in ("", "a", "x y", "\n")]
+    texts = corpus + extra
+    mismatches = [s for s in texts if sp.encode(s) != sp_ranked.encode(s)]
+    assert not mismatches, f"rank-derived scores differ on {what} for {mismatches[:3]}"
+    print(f"rank-derived scores give SentencePiece's ids on {what} ({len(texts)} strings)")
+
+
 def sentencepiece_goldens(args) -> None:
     os.makedirs(DATA, exist_ok=True)
     # --- the LLaMA-format vocabulary (Mistral-7B's) and its rebuilt tokenizer.model ---
@@ -609,19 +631,7 @@ def sentencepiece_goldens(args) -> None:
 
     # Same vocabulary, scores taken from the merge ranks instead (what our tokenizer.json loader does):
     # SentencePiece must give identical ids on the whole corpus, or the tokenizer.json path is not faithful.
-    vocab = tok["model"]["vocab"]
-    first_rank = {}
-    for rank, m in enumerate(tok["model"]["merges"]):
-        left, right = m.split(" ") if isinstance(m, str) else m
-        first_rank.setdefault(left + right, rank)
-    pieces = read_model_pieces(rebuilt)
-    ranked = [(p, (-float(first_rank[p]) if p in first_rank else -float(len(first_rank) + i)) if t == NORMAL
-               else 0.0, t) for i, (p, _, t) in enumerate(pieces)]
-    ranked_bytes = model_proto(ranked, llama_trainer_spec(len(ranked)), llama_normalizer_spec())
-    sp_ranked = spm.SentencePieceProcessor(model_proto=ranked_bytes)
-    extra = random_strings(11, 3000, 40) + [" " * k + w for k in range(70) for w in ("", "a", "x y", "\n")]
-    mismatches = [s for s in corpus + extra if sp.encode(s) != sp_ranked.encode(s)]
-    assert not mismatches, f"rank-derived scores differ from LLaMA scores on {mismatches[:3]}"
+    check_rank_scores_equivalent(sp, rebuilt, tok["model"]["merges"], corpus, "the committed LLaMA-format vocabulary")
 
     # --- MiniGPT-5 mode: transformers 4.31 slow tokenizer with the 9 added tokens ---
     hf = Hf431LlamaTokenizer(sp, MINIGPT5_ADDED)
@@ -674,6 +684,8 @@ def sentencepiece_goldens(args) -> None:
             real_pieces = read_model_pieces(f.read())
         assert read_model_pieces(rebuilt_real) == real_pieces, "rebuild differs from the real LLaMA model"
         print("rebuild method reproduces the real LLaMA pieces, scores and types exactly")
+        with open(args.llama_model, "rb") as f:
+            check_rank_scores_equivalent(real, f.read(), [f"{l} {r}" for l, r in hf_merges], corpus, "the real LLaMA model")
         real_cases = [sp_case(real, s) for s in corpus]
         write_json(os.path.join(GOLDEN, "llama_real_sentencepiece.json"), {"cases": real_cases})
         hf_real = Hf431LlamaTokenizer(real, MINIGPT5_ADDED)

@@ -209,7 +209,7 @@ public sealed class LlamaTokenizer : ITextTokenizer
 
         if (Options.Handling == AddedTokenHandling.SentencePiece)
         {
-            Processor.EncodeInto(text, null, 0, output);
+            Processor.EncodeInto(text, 0, output);
             return output;
         }
 
@@ -221,7 +221,7 @@ public sealed class LlamaTokenizer : ITextTokenizer
             }
             else
             {
-                Processor.EncodeInto(text.AsSpan(start, end - start), null, start, output);
+                Processor.EncodeInto(text.AsSpan(start, end - start), start, output);
             }
         }
 

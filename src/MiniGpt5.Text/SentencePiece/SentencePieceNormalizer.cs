@@ -23,18 +23,15 @@ internal sealed class SentencePieceNormalizer
         _userDefined = userDefined is { IsEmpty: false } ? userDefined : null;
     }
 
-    /// <summary>
-    /// Normalizes <paramref name="input"/>. <paramref name="addDummyPrefix"/> overrides the spec's dummy prefix
-    /// (null = as the spec says).
-    /// </summary>
-    public NormalizedText Normalize(ReadOnlySpan<char> input, bool? addDummyPrefix = null)
+    /// <summary>Normalizes <paramref name="input"/>.</summary>
+    public NormalizedText Normalize(ReadOnlySpan<char> input)
     {
         if (input.IsEmpty)
         {
             return new NormalizedText([], 0, [0]);
         }
 
-        var withPrefix = addDummyPrefix ?? _spec.AddDummyPrefix;
+        var withPrefix = _spec.AddDummyPrefix;
         var output = new Builder(input.Length + 2);
         var consumed = 0;
 

@@ -86,7 +86,7 @@ public sealed class SentencePieceProcessor : ITextTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var tokens = new List<EncodedToken>(text.Length / 3 + 4);
-        EncodeInto(text, null, 0, tokens);
+        EncodeInto(text, 0, tokens);
         var ids = new int[tokens.Count];
         for (var i = 0; i < ids.Length; i++)
         {
@@ -101,7 +101,7 @@ public sealed class SentencePieceProcessor : ITextTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var tokens = new List<EncodedToken>(text.Length / 3 + 4);
-        EncodeInto(text, null, 0, tokens);
+        EncodeInto(text, 0, tokens);
         return tokens;
     }
 
@@ -114,17 +114,17 @@ public sealed class SentencePieceProcessor : ITextTokenizer
         ArgumentNullException.ThrowIfNull(text);
         var tokens = new List<EncodedToken>();
         var pieces = new List<string>();
-        EncodeInto(text, null, 0, tokens, pieces);
+        EncodeInto(text, 0, tokens, pieces);
         return [.. pieces];
     }
 
     /// <summary>
     /// Encodes <paramref name="text"/> and appends its tokens to <paramref name="output"/>, shifting offsets by
-    /// <paramref name="offsetBase"/>. <paramref name="addDummyPrefix"/> overrides the model's dummy prefix.
+    /// <paramref name="offsetBase"/>; <paramref name="pieces"/>, when given, receives SentencePiece's piece strings.
     /// </summary>
-    internal void EncodeInto(ReadOnlySpan<char> text, bool? addDummyPrefix, int offsetBase, List<EncodedToken> output, List<string>? pieces = null)
+    internal void EncodeInto(ReadOnlySpan<char> text, int offsetBase, List<EncodedToken> output, List<string>? pieces = null)
     {
-        var normalized = _normalizer.Normalize(text, addDummyPrefix);
+        var normalized = _normalizer.Normalize(text);
         if (normalized.Length == 0)
         {
             return;
