@@ -1,9 +1,5 @@
-using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
-using MiniGpt5.Text.Llama;
 using MiniGpt5.Text.PythonCompat;
-using MiniGpt5.Text.SentencePiece;
 
 namespace MiniGpt5.Text.Clip;
 
@@ -16,19 +12,18 @@ namespace MiniGpt5.Text.Clip;
 /// </summary>
 public sealed class ClipTokenizer : ITextTokenizer
 {
-    private const int MaxOpenAiMerges = 49152 - 256 - 2; // simple_tokenizer.py: merges[1:49152-256-2+1]
     private readonly ClipBpe _bpe;
     private readonly string[] _decoder;
-    private readonly PieceMatcher _specialMatcher;
-    private readonly Dictionary<string, AddedToken> _specialTokens = new(StringComparer.Ordinal);
+    private readonly AddedTokenSplitter _splitter;
     private readonly HashSet<int> _specialIds = [];
 
-    private ClipTokenizer(string source, Dictionary<string, int> vocabulary, List<(string, string)> merges, Settings settings)
+    private ClipTokenizer(ClipTokenizerDefinition definition)
     {
+        var (source, vocabulary, merges) = (definition.Source, definition.Vocabulary, definition.Merges);
         Source = source;
-        Cleanup = settings.Cleanup;
-        SplitSpecialTokens = settings.SplitSpecialTokens;
-        MaxLength = settings.MaxLength;
+        Cleanup = definition.Cleanup;
+        SplitSpecialTokens = definition.SplitSpecialTokens;
+        MaxLength = definition.MaxLength;
         _bpe = new ClipBpe(vocabulary, merges, source);
         VocabularySize = vocabulary.Values.Max() + 1;
         _decoder = new string[VocabularySize];
@@ -39,26 +34,27 @@ public sealed class ClipTokenizer : ITextTokenizer
 
         BosId = Require(vocabulary, ClipPreTokenizer.StartOfText, source);
         EosId = Require(vocabulary, ClipPreTokenizer.EndOfText, source);
-        UnknownId = Require(vocabulary, settings.UnknownToken, source);
-        PadId = settings.PadToken is null ? 0 : Require(vocabulary, settings.PadToken, source);
+        UnknownId = Require(vocabulary, definition.UnknownToken, source);
+        PadId = definition.PadToken is null ? 0 : Require(vocabulary, definition.PadToken, source);
         if (MaxLength < 2)
         {
             throw new TokenizerFormatException(source, $"model_max_length {MaxLength} leaves no room for BOS and EOS.", null);
         }
 
-        foreach (var (content, stripLeft, stripRight) in settings.SpecialTokens)
+        var specialTokens = new List<AddedToken>();
+        foreach (var (content, stripLeft, stripRight) in definition.SpecialTokens)
         {
             var token = new AddedToken(content, Require(vocabulary, content, source), stripLeft, stripRight, Special: true);
-            _specialTokens.TryAdd(content, token);
+            specialTokens.Add(token);
             _specialIds.Add(token.Id);
         }
 
-        if (settings.PadToken is not null)
+        if (definition.PadToken is not null)
         {
             _specialIds.Add(PadId); // openai's padding with 0 is not a token: "!" (id 0) stays text when decoding
         }
 
-        _specialMatcher = new PieceMatcher(_specialTokens.Keys);
+        _splitter = new AddedTokenSplitter(specialTokens);
     }
 
     /// <summary>The folder or file this tokenizer was read from.</summary>
@@ -95,35 +91,15 @@ public sealed class ClipTokenizer : ITextTokenizer
     public static ClipTokenizer Load(string path, ClipTokenizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        options ??= new ClipTokenizerOptions();
-        var (kind, file) = TokenizerFiles.Resolve(path);
-        return kind switch
-        {
-            TokenizerFileKind.ClipFolder => FromFolder(file, ReadFolder(file), options),
-            TokenizerFileKind.ClipMerges => FromOpenAi(file, ReadMergesFile(file), options),
-            _ => throw NotClip(path, kind),
-        };
+        return new ClipTokenizer(ClipTokenizerFiles.Read(path, options ?? new ClipTokenizerOptions()));
     }
 
     /// <summary>Like <see cref="Load"/>, reading the files asynchronously.</summary>
     public static async Task<ClipTokenizer> LoadAsync(string path, ClipTokenizerOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        options ??= new ClipTokenizerOptions();
-        var (kind, file) = TokenizerFiles.Resolve(path);
-        switch (kind)
-        {
-            case TokenizerFileKind.ClipFolder:
-                return FromFolder(file, await ReadFolderAsync(file, cancellationToken).ConfigureAwait(false), options);
-            case TokenizerFileKind.ClipMerges:
-                return FromOpenAi(file, await ReadMergesFileAsync(file, cancellationToken).ConfigureAwait(false), options);
-            default:
-                throw NotClip(path, kind);
-        }
+        return new ClipTokenizer(await ClipTokenizerFiles.ReadAsync(path, options ?? new ClipTokenizerOptions(), cancellationToken).ConfigureAwait(false));
     }
-
-    private static TokenizerFormatException NotClip(string path, TokenizerFileKind kind) => new(path,
-        $"is not a CLIP tokenizer (found {kind}); expected a folder with vocab.json and merges.txt, or bpe_simple_vocab_16e6.txt.gz.", null);
 
     /// <inheritdoc />
     /// <remarks>Content ids only: no BOS/EOS, no truncation or padding (transformers' <c>add_special_tokens=False</c>).</remarks>
@@ -137,7 +113,7 @@ public sealed class ClipTokenizer : ITextTokenizer
             return [.. ids];
         }
 
-        foreach (var (start, end, token) in SplitOnSpecialTokens(text))
+        foreach (var (start, end, token) in _splitter.Split(text))
         {
             if (token is not null)
             {
@@ -269,321 +245,6 @@ public sealed class ClipTokenizer : ITextTokenizer
         }
     }
 
-    /// <summary>transformers 4.31 tokenize(): cut at special tokens (longest match, leftmost first), strip as each asks.</summary>
-    private List<(int Start, int End, AddedToken? Token)> SplitOnSpecialTokens(string text)
-    {
-        var parts = new List<(int Start, int End, AddedToken? Token)>();
-        var chunkStart = 0;
-        for (var i = 0; i < text.Length;)
-        {
-            var length = _specialMatcher.LongestMatch(text.AsSpan(i));
-            if (length == 0)
-            {
-                i++;
-                continue;
-            }
-
-            if (i > chunkStart)
-            {
-                parts.Add((chunkStart, i, null));
-            }
-
-            parts.Add((i, i + length, _specialTokens[text.Substring(i, length)]));
-            i += length;
-            chunkStart = i;
-        }
-
-        if (chunkStart < text.Length)
-        {
-            parts.Add((chunkStart, text.Length, null));
-        }
-
-        for (var p = 0; p < parts.Count; p++)
-        {
-            if (parts[p].Token is not { } token)
-            {
-                continue;
-            }
-
-            if (token.StripRight && p + 1 < parts.Count && parts[p + 1].Token is null)
-            {
-                var (start, end, _) = parts[p + 1];
-                parts[p + 1] = (end - PythonWhitespace.StripStart(text.AsSpan(start, end - start)).Length, end, null);
-            }
-
-            if (token.StripLeft && p > 0 && parts[p - 1].Token is null)
-            {
-                var (start, end, _) = parts[p - 1];
-                parts[p - 1] = (start, start + PythonWhitespace.StripEnd(text.AsSpan(start, end - start)).Length, null);
-            }
-        }
-
-        parts.RemoveAll(part => part.Token is null && part.End == part.Start);
-        return parts;
-    }
-
-    /// <summary>The text of a CLIPTokenizer folder's files (null for an absent optional file).</summary>
-    private sealed record FolderFiles(string Vocab, string Merges, string? TokenizerConfig, string? SpecialTokensMap);
-
-    private static readonly string[] FolderFileNames = ["vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"];
-
-    private static FolderFiles ReadFolder(string folder)
-    {
-        var texts = FolderFileNames.Select(name => Path.Combine(folder, name)).Select(p => File.Exists(p) ? File.ReadAllText(p, Encoding.UTF8) : null).ToArray();
-        return ToFolderFiles(folder, texts);
-    }
-
-    private static async Task<FolderFiles> ReadFolderAsync(string folder, CancellationToken cancellationToken)
-    {
-        var texts = new string?[FolderFileNames.Length];
-        for (var i = 0; i < texts.Length; i++)
-        {
-            var path = Path.Combine(folder, FolderFileNames[i]);
-            texts[i] = File.Exists(path) ? await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false) : null;
-        }
-
-        return ToFolderFiles(folder, texts);
-    }
-
-    private static FolderFiles ToFolderFiles(string folder, string?[] texts) =>
-        texts[0] is { } vocab && texts[1] is { } merges
-            ? new FolderFiles(vocab, merges, texts[2], texts[3])
-            : throw new TokenizerFormatException(folder, "needs both vocab.json and merges.txt.", null);
-
-    private static ClipTokenizer FromFolder(string folder, FolderFiles files, ClipTokenizerOptions options)
-    {
-        var vocabPath = Path.Combine(folder, "vocab.json");
-        var mergesPath = Path.Combine(folder, "merges.txt");
-        Dictionary<string, int> vocabulary;
-        try
-        {
-            vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(files.Vocab)
-                ?? throw new TokenizerFormatException(vocabPath, "is empty.", null);
-        }
-        catch (JsonException e)
-        {
-            throw new TokenizerFormatException(vocabPath, $"is not a JSON object of token -> id ({e.Message}).", e);
-        }
-
-        // transformers: merges_handle.read().strip().split("\n")[1 : 49152 - 256 - 2 + 1]
-        var lines = files.Merges.Trim().Split('\n');
-        var merges = ParseMerges(lines, mergesPath);
-
-        // tokenizer_config.json first, special_tokens_map.json over it (as from_pretrained sets them).
-        var specials = new Dictionary<string, SpecialTokenSetting>(StringComparer.Ordinal);
-        var maxLength = 77;
-        foreach (var (name, text) in new[] { ("tokenizer_config.json", files.TokenizerConfig), ("special_tokens_map.json", files.SpecialTokensMap) })
-        {
-            if (text is null)
-            {
-                continue;
-            }
-
-            var path = Path.Combine(folder, name);
-            using var doc = ParseJson(path, text);
-            foreach (var key in new[] { "bos_token", "eos_token", "unk_token", "pad_token" })
-            {
-                if (doc.RootElement.TryGetProperty(key, out var value) && ReadSpecial(value, path, key) is { } setting)
-                {
-                    specials[key] = setting;
-                }
-            }
-
-            if (doc.RootElement.TryGetProperty("model_max_length", out var max) && max.TryGetInt32(out var m) && m is > 1 and < 100_000)
-            {
-                maxLength = m;
-            }
-        }
-
-        var bos = specials.GetValueOrDefault("bos_token", new SpecialTokenSetting(ClipPreTokenizer.StartOfText, true, false, false));
-        var eos = specials.GetValueOrDefault("eos_token", new SpecialTokenSetting(ClipPreTokenizer.EndOfText, true, false, false));
-        var unk = specials.GetValueOrDefault("unk_token", new SpecialTokenSetting(ClipPreTokenizer.EndOfText, true, false, false));
-        var pad = specials.GetValueOrDefault("pad_token", new SpecialTokenSetting(ClipPreTokenizer.EndOfText, false, false, false));
-        if (options.PadToken is not null)
-        {
-            pad = new SpecialTokenSetting(options.PadToken, false, false, false);
-        }
-
-        // CLIPTokenizer wraps bos/eos/unk given as strings in AddedToken(lstrip=False, rstrip=False); the pad token
-        // keeps its form. In tokenize(), a token with an AddedToken form under any name keeps its flags; a token
-        // known only as a plain string strips the whitespace on both sides.
-        var all = new[] { bos with { IsAddedToken = true }, eos with { IsAddedToken = true }, unk with { IsAddedToken = true }, pad };
-        var tokens = all.GroupBy(t => t.Content, StringComparer.Ordinal).Select(g =>
-            g.FirstOrDefault(t => t.IsAddedToken) is { } added
-                ? (g.Key, added.StripLeft, added.StripRight)
-                : (g.Key, true, true)).ToList();
-        var settings = new Settings(
-            options.Cleanup ?? ClipTextCleanup.HuggingFaceBasic,
-            options.SplitSpecialTokens ?? true,
-            options.MaxLength ?? maxLength,
-            pad.Content,
-            unk.Content,
-            tokens);
-        if (bos.Content != ClipPreTokenizer.StartOfText || eos.Content != ClipPreTokenizer.EndOfText)
-        {
-            throw new TokenizerFormatException(folder,
-                $"bos/eos are \"{bos.Content}\"/\"{eos.Content}\"; CLIP's are {ClipPreTokenizer.StartOfText}/{ClipPreTokenizer.EndOfText}.", null);
-        }
-
-        return new ClipTokenizer(folder, vocabulary, merges, settings);
-    }
-
-    private static string ReadMergesFile(string path)
-    {
-        using var file = File.OpenRead(path);
-        using var reader = MergesReader(file);
-        try
-        {
-            return reader.ReadToEnd();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new TokenizerFormatException(path, $"is not a readable gzip file ({e.Message}).", e);
-        }
-    }
-
-    private static async Task<string> ReadMergesFileAsync(string path, CancellationToken cancellationToken)
-    {
-        var file = File.OpenRead(path);
-        await using (file.ConfigureAwait(false))
-        {
-            using var reader = MergesReader(file);
-            try
-            {
-                return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new TokenizerFormatException(path, $"is not a readable gzip file ({e.Message}).", e);
-            }
-        }
-    }
-
-    /// <summary>A reader over the file's text, gunzipping when it starts with the gzip magic.</summary>
-    private static StreamReader MergesReader(FileStream file)
-    {
-        var head = new byte[2];
-        var gzip = file.Read(head, 0, 2) == 2 && head[0] == 0x1F && head[1] == 0x8B;
-        file.Position = 0;
-        Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
-        return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
-    }
-
-    private static ClipTokenizer FromOpenAi(string path, string content, ClipTokenizerOptions options)
-    {
-        // simple_tokenizer.py: read().decode("utf-8").split('\n')[1:49152-256-2+1]; vocab = 256 byte characters,
-        // the same with </w>, one entry per merge, then <|startoftext|> and <|endoftext|>.
-        var merges = ParseMerges(content.Split('\n'), path);
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        void Add(string token)
-        {
-            if (!vocabulary.TryAdd(token, vocabulary.Count))
-            {
-                throw new TokenizerFormatException(path, $"the merge result \"{token}\" appears twice; openai's vocabulary needs it once.", null);
-            }
-        }
-
-        foreach (var c in ByteLevelAlphabet.InVocabularyOrder)
-        {
-            Add(c.ToString());
-        }
-
-        foreach (var c in ByteLevelAlphabet.InVocabularyOrder)
-        {
-            Add(c + "</w>");
-        }
-
-        foreach (var (left, right) in merges)
-        {
-            Add(left + right);
-        }
-
-        Add(ClipPreTokenizer.StartOfText);
-        Add(ClipPreTokenizer.EndOfText);
-        var splitTokens = new List<(string, bool, bool)>
-        {
-            (ClipPreTokenizer.StartOfText, false, false), (ClipPreTokenizer.EndOfText, false, false),
-        };
-        if (options.PadToken is { } padToken && !splitTokens.Any(t => t.Item1 == padToken))
-        {
-            splitTokens.Add((padToken, true, true));
-        }
-
-        var settings = new Settings(
-            options.Cleanup ?? ClipTextCleanup.OpenAiClip,
-            options.SplitSpecialTokens ?? false,
-            options.MaxLength ?? 77,
-            options.PadToken,
-            ClipPreTokenizer.EndOfText,
-            splitTokens);
-        return new ClipTokenizer(path, vocabulary, merges, settings);
-    }
-
-    private static List<(string, string)> ParseMerges(string[] lines, string path)
-    {
-        // The first line is a header both loaders skip: "#version: 0.2" (merges.txt) or
-        // "\"bpe_simple_vocab_16e6.txt#version: 0.2" (openai's file).
-        if (lines.Length == 0 || !lines[0].Contains("#version", StringComparison.Ordinal))
-        {
-            throw new TokenizerFormatException(path, "the first line has no \"#version\" header; this is not a CLIP merges file.", null);
-        }
-
-        var merges = new List<(string, string)>();
-        for (var i = 1; i < lines.Length && merges.Count < MaxOpenAiMerges; i++)
-        {
-            var line = lines[i].TrimEnd('\r');
-            if (line.Length == 0 && i == lines.Length - 1)
-            {
-                break; // trailing newline
-            }
-
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 2)
-            {
-                throw new TokenizerFormatException(path, $"line {i + 1} \"{line}\" is not two space-separated symbols.", null);
-            }
-
-            merges.Add((parts[0], parts[1]));
-        }
-
-        return merges;
-    }
-
-    private static JsonDocument ParseJson(string path, string text)
-    {
-        try
-        {
-            return JsonDocument.Parse(text);
-        }
-        catch (JsonException e)
-        {
-            throw new TokenizerFormatException(path, $"is not valid JSON ({e.Message}).", e);
-        }
-    }
-
-    private static SpecialTokenSetting? ReadSpecial(JsonElement value, string path, string key) => value.ValueKind switch
-    {
-        JsonValueKind.String => new SpecialTokenSetting(value.GetString()!, false, false, false),
-        JsonValueKind.Object when value.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String =>
-            new SpecialTokenSetting(content.GetString()!, true,
-                value.TryGetProperty("lstrip", out var l) && l.ValueKind == JsonValueKind.True,
-                value.TryGetProperty("rstrip", out var r) && r.ValueKind == JsonValueKind.True),
-        JsonValueKind.Null => null,
-        _ => throw new TokenizerFormatException(path, $"\"{key}\" is neither a string nor an AddedToken object.", null),
-    };
-
     private static int Require(Dictionary<string, int> vocabulary, string token, string source) =>
         vocabulary.TryGetValue(token, out var id) ? id : throw new TokenizerFormatException(source, $"\"{token}\" is not in the vocabulary.", null);
-
-    /// <summary>A special token as the config files give it: its text and, for AddedToken objects, the strip flags.</summary>
-    private sealed record SpecialTokenSetting(string Content, bool IsAddedToken, bool StripLeft, bool StripRight);
-
-    /// <summary>Everything resolved from files and options.</summary>
-    private sealed record Settings(
-        ClipTextCleanup Cleanup,
-        bool SplitSpecialTokens,
-        int MaxLength,
-        string? PadToken,
-        string UnknownToken,
-        IReadOnlyList<(string Content, bool StripLeft, bool StripRight)> SpecialTokens);
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using MiniGpt5.Text.PythonCompat;
 using MiniGpt5.Text.SentencePiece;
 
 namespace MiniGpt5.Text.Llama;
@@ -16,8 +15,7 @@ public sealed class LlamaTokenizer : ITextTokenizer
     private readonly Dictionary<int, AddedToken> _addedById = [];
     private readonly Dictionary<string, AddedToken> _inVocabulary = new(StringComparer.Ordinal);
     private readonly HashSet<int> _specialIds = [];
-    private readonly PieceMatcher _splitMatcher;
-    private readonly Dictionary<string, AddedToken> _splitTokens = new(StringComparer.Ordinal);
+    private readonly AddedTokenSplitter _splitter;
 
     /// <summary>
     /// Builds the tokenizer. <paramref name="fileAddedTokens"/> are tokens past the vocabulary that the file
@@ -75,18 +73,8 @@ public sealed class LlamaTokenizer : ITextTokenizer
         }
 
         // What 4.31 never splits: the added tokens, and bos/eos/unk (AddedToken(lstrip=False, rstrip=False)).
-        foreach (var token in _addedByContent.Values.Concat(_inVocabulary.Values))
-        {
-            _splitTokens[token.Content] = token;
-        }
-
-        foreach (var id in new[] { UnknownId, BosId, EosId }.Where(id => id >= 0))
-        {
-            var piece = Processor.IdToPiece(id);
-            _splitTokens.TryAdd(piece, new AddedToken(piece, id, false, false, true));
-        }
-
-        _splitMatcher = new PieceMatcher(_splitTokens.Keys);
+        _splitter = new AddedTokenSplitter(_addedByContent.Values.Concat(_inVocabulary.Values).Concat(
+            new[] { UnknownId, BosId, EosId }.Where(id => id >= 0).Select(id => new AddedToken(Processor.IdToPiece(id), id, false, false, true))));
         AddedTokens = [.. _addedById.Values.OrderBy(t => t.Id)];
         VocabularySize = Math.Max(Processor.VocabularySize, AddedTokens.Count == 0 ? 0 : AddedTokens[^1].Id + 1);
 
@@ -213,7 +201,7 @@ public sealed class LlamaTokenizer : ITextTokenizer
             return output;
         }
 
-        foreach (var (start, end, token) in SplitOnAddedTokens(text))
+        foreach (var (start, end, token) in _splitter.Split(text))
         {
             if (token is not null)
             {
@@ -226,65 +214,6 @@ public sealed class LlamaTokenizer : ITextTokenizer
         }
 
         return output;
-    }
-
-    /// <summary>
-    /// transformers 4.31 <c>tokenize()</c>: cut the text at added/special tokens (longest match, leftmost first),
-    /// then strip Python whitespace next to tokens that ask for it; empty chunks disappear.
-    /// </summary>
-    private List<(int Start, int End, AddedToken? Token)> SplitOnAddedTokens(string text)
-    {
-        var parts = new List<(int Start, int End, AddedToken? Token)>();
-        var chunkStart = 0;
-        for (var i = 0; i < text.Length;)
-        {
-            var length = _splitMatcher.LongestMatch(text.AsSpan(i));
-            if (length == 0)
-            {
-                i++;
-                continue;
-            }
-
-            if (i > chunkStart)
-            {
-                parts.Add((chunkStart, i, null));
-            }
-
-            parts.Add((i, i + length, _splitTokens[text.Substring(i, length)]));
-            i += length;
-            chunkStart = i;
-        }
-
-        if (chunkStart < text.Length)
-        {
-            parts.Add((chunkStart, text.Length, null));
-        }
-
-        for (var p = 0; p < parts.Count; p++)
-        {
-            var token = parts[p].Token;
-            if (token is null)
-            {
-                continue;
-            }
-
-            if (token.StripRight && p + 1 < parts.Count && parts[p + 1].Token is null)
-            {
-                var (start, end, _) = parts[p + 1];
-                var stripped = PythonWhitespace.StripStart(text.AsSpan(start, end - start));
-                parts[p + 1] = (end - stripped.Length, end, null);
-            }
-
-            if (token.StripLeft && p > 0 && parts[p - 1].Token is null)
-            {
-                var (start, end, _) = parts[p - 1];
-                var stripped = PythonWhitespace.StripEnd(text.AsSpan(start, end - start));
-                parts[p - 1] = (start, start + stripped.Length, null);
-            }
-        }
-
-        parts.RemoveAll(part => part.Token is null && part.End == part.Start);
-        return parts;
     }
 
     /// <inheritdoc />
