@@ -4,6 +4,10 @@
 Run with Debian's interpreter, which has sentencepiece 0.1.97 (no transformers, tokenizers, regex or ftfy):
 
     /usr/bin/python3 tools/reference/text_goldens.py [--llama-model PATH/TO/LLaMA/tokenizer.model]
+                                                     [--clip-bpe PATH/TO/bpe_simple_vocab_16e6.txt.gz]
+
+It also writes src/MiniGpt5.Text/Resources/python-unicode-tables.txt (Python 3.11's NFC, str.lower and
+html.unescape tables, which the C# CLIP cleanup embeds). Re-running it reproduces every file byte for byte.
 
 What is an oracle here and what is a port:
   * SentencePiece itself (the C++ library behind `spm.SentencePieceProcessor`) is the oracle for every
@@ -11,17 +15,24 @@ What is an oracle here and what is a port:
   * The LLaMA-format vocabulary committed in tests/data/text/llama-tokenizer.json is an HF `tokenizer.json`
     (BPE model, vocab + merges, byte_fallback). SentencePiece cannot read it, so this script rebuilds the
     equivalent `tokenizer.model` (pieces, scores, types, LLaMA's trainer/normalizer specs) and checks the
-    rebuild: the merge order it implies must equal the file's merge list. NOTE: that file is the Mistral-7B
-    vocabulary in LLaMA's format ("▁Hello" = 22557, "▁" = 28705), not LLaMA-1/2's (where "▁Hello" = 15043).
+    rebuild: the merge order it implies must equal the file's merge list. It also checks that scores taken
+    from merge ranks (what the C# tokenizer.json loader does) give SentencePiece's ids. NOTE: that file is the
+    Mistral-7B vocabulary in LLaMA's format ("▁Hello" = 22557, "▁" = 28705), not LLaMA-1/2's ("▁Hello" = 15043).
   * With --llama-model (the real LLaMA/Vicuna tokenizer.model, not committed), the script also checks the
-    rebuild method on the real thing (model -> HF merges -> rebuilt model gives the same ids on thousands of
-    strings) and writes llama_real_*.json goldens that a test runs when MINIGPT5_LLAMA_TOKENIZER_MODEL is set.
+    rebuild method on the real thing (model -> HF's merges -> rebuilt model: identical pieces, scores and types;
+    rank-derived scores: identical ids on 3,635 strings), asserts the published ids ("Hello world" ->
+    [15043, 3186], "###" -> [835], "\n" -> [29871, 13]) and writes llama_real_*.json goldens that a test runs
+    when MINIGPT5_LLAMA_TOKENIZER_MODEL is set.
   * transformers 4.31's slow LlamaTokenizer (legacy=True) splitting on added tokens is a port (the package is
     not installed here): Trie.split, the whitespace stripping around added tokens, and `_decode`.
   * CLIP: a port of openai/CLIP simple_tokenizer.py and of transformers' CLIPTokenizer without ftfy
     (BasicTokenizer cleanup). `regex` is not installed, so the CLIP pre-tokenizer pattern is matched by hand
     with unicodedata categories (written out below, alternative by alternative). It runs on a small synthetic
-    vocabulary trained here; the real bpe_simple_vocab_16e6.txt.gz is third-party data and is not committed.
+    vocabulary trained here; the real bpe_simple_vocab_16e6.txt.gz is third-party data and is not committed
+    (its first line is the odd header '"bpe_simple_vocab_16e6.txt#version: 0.2', then 262,144 merges of which
+    CLIP uses the first 48,894). With --clip-bpe the script checks the published SD-2 case ("! !! !!!" ->
+    [49406, 0, 0, 0, 0, 0, 0, 49407, ...], diffusers issue #4153) and writes clip_real_*.json goldens that a test
+    runs when MINIGPT5_CLIP_BPE is set.
 """
 
 from __future__ import annotations
