@@ -560,7 +560,7 @@ public sealed class LocalBlobStore : IBlobStore
                 Length = length,
                 ETag = NewETag(),
                 LastModified = now,
-                ContentType = options?.ContentType,
+                ContentType = options?.ContentType ?? "application/octet-stream", // The service's default.
                 Metadata = options?.Metadata is { } metadata
                     ? new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase)
                     : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
