@@ -115,7 +115,9 @@ public sealed class StorageConnectionString
             var known = Array.Find(KnownKeys, k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
             if (known is null)
             {
-                throw Bad($"unknown setting '{key}'. Known settings: {string.Join(", ", KnownKeys)}.");
+                // Echo the name only when it looks like one: a pasted key or signature may hold '=' too.
+                var shown = key.Length <= 40 && key.All(char.IsAsciiLetter) ? $"'{key}'" : $"in segment {i + 1} ({key.Length} characters)";
+                throw Bad($"unknown setting {shown}. Known settings: {string.Join(", ", KnownKeys)}.");
             }
 
             if (!settings.TryAdd(known, value))
@@ -186,6 +188,11 @@ public sealed class StorageConnectionString
             throw Bad($"DefaultEndpointsProtocol is '{protocol}'; use https (or http for an emulator).");
         }
 
+        if (settings.ContainsKey("AccountKey") && accountName is null)
+        {
+            throw Bad("AccountKey is given but AccountName is missing; Shared Key signing needs both.");
+        }
+
         var suffix = settings.GetValueOrDefault("EndpointSuffix", "core.windows.net").Trim('.');
         Uri? blob = settings.TryGetValue("BlobEndpoint", out var b) ? ParseEndpoint("BlobEndpoint", b) : null;
         Uri? queue = settings.TryGetValue("QueueEndpoint", out var q) ? ParseEndpoint("QueueEndpoint", q) : null;
@@ -210,12 +217,8 @@ public sealed class StorageConnectionString
 
         if (hasKey)
         {
-            if (accountName is null)
-            {
-                throw Bad("AccountKey is given but AccountName is missing; Shared Key signing needs both.");
-            }
 
-            var key = DecodeKey(keyText!, accountName);
+            var key = DecodeKey(keyText!, accountName!);
             return new StorageConnectionString(accountName, blob, queue, StorageAuthMode.SharedKey, key, null, null, false);
         }
 
