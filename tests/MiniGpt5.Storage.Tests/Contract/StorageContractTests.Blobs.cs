@@ -266,8 +266,8 @@ public abstract partial class StorageContractTests
     {
         var container = await NewContainerAsync();
         await PutTextAsync(container, "total", "0");
-        const int Writers = 20;
-        const int IncrementsEach = 3;
+        const int Writers = 10;
+        const int IncrementsEach = 2;
         var clients = Enumerable.Range(0, Writers).Select(_ => CreateIndependentBlobClient()).ToArray();
         await Task.WhenAll(clients.Select(async client =>
         {
