@@ -89,6 +89,22 @@ public static class AccountSas
         return token.ToString();
     }
 
+    /// <summary>
+    /// A SAS token for the account a connection string points at: the string's own token for the SAS form, a new
+    /// full-permission one valid until <paramref name="expiresOn"/> for the key form. Entra ID strings have none.
+    /// </summary>
+    public static string ForConnectionString(string connectionString, DateTimeOffset expiresOn)
+    {
+        var settings = StorageConnectionString.Parse(connectionString);
+        return settings.AuthMode switch
+        {
+            StorageAuthMode.SharedAccessSignature => settings.SasToken!,
+            StorageAuthMode.SharedKey => Create(connectionString, expiresOn),
+            _ => throw new StorageConfigurationException(
+                "This connection string uses Entra ID (AccountName only): there is no key to sign a SAS with, and no SAS in it."),
+        };
+    }
+
     /// <summary>A connection string that carries <paramref name="sasToken"/> instead of the key, with the same endpoints.</summary>
     public static string ToConnectionString(string connectionString, string sasToken)
     {

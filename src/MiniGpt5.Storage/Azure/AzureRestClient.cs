@@ -24,7 +24,7 @@ internal sealed class AzureRestClient
         Endpoint = endpoint;
         Service = service;
         AuthMode = settings.AuthMode;
-        Account = settings.AccountName ?? endpoint.Host;
+        Account = settings.AccountName ?? AccountFromEndpoint(endpoint);
         _endpointText = endpoint.AbsoluteUri.TrimEnd('/');
 
         var perCall = new List<HttpPipelinePolicy> { ServiceVersionPolicy.Instance };
@@ -134,6 +134,14 @@ internal sealed class AzureRestClient
         blob is null ? container : container + "/" + string.Join('/', blob.Split('/').Select(Uri.EscapeDataString));
 
     public static string Seconds(long seconds) => seconds.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The account an endpoint names: the first path segment in IP style (emulators), else the host's first label.</summary>
+    private static string AccountFromEndpoint(Uri endpoint)
+    {
+        var ipStyle = endpoint.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || endpoint.IsLoopback;
+        var firstSegment = endpoint.AbsolutePath.Trim('/').Split('/')[0];
+        return ipStyle && firstSegment.Length > 0 ? firstSegment : endpoint.Host.Split('.')[0];
+    }
 
     private static string Describe(Exception e) => e switch
     {

@@ -71,6 +71,7 @@ public sealed class AzuriteAuthTests(AzuriteFixture azurite)
 
         var e = await Assert.ThrowsAsync<StorageConfigurationException>(() => readOnly.Blobs.PutAsync(container, "nope", new MemoryStream([1])));
         Assert.Contains("SAS token", e.Message, StringComparison.Ordinal);
+        Assert.Contains("account 'devstoreaccount1'", e.Message, StringComparison.Ordinal); // From the IP-style URL: the SAS string names no account.
         var signature = Uri.UnescapeDataString(token[(token.IndexOf("sig=", StringComparison.Ordinal) + 4)..]);
         Assert.DoesNotContain(signature, e.ToString(), StringComparison.Ordinal);
         await keyAccount.Blobs.DeleteContainerAsync(container);

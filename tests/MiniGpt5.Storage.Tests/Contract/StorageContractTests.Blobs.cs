@@ -488,8 +488,10 @@ public abstract partial class StorageContractTests
 
         var missing = await Assert.ThrowsAsync<BlobConditionFailedException>(() => PutTextAsync(container, "partition-00", "intruder"));
         Assert.Equal(412, missing.Status);
-        await Assert.ThrowsAsync<BlobConditionFailedException>(
+        Assert.Equal("LeaseIdMissing", missing.ErrorCode);
+        var mismatch = await Assert.ThrowsAsync<BlobConditionFailedException>(
             () => PutTextAsync(container, "partition-00", "intruder", new BlobConditions(LeaseId: Guid.NewGuid().ToString())));
+        Assert.Equal("LeaseIdMismatchWithBlobOperation", mismatch.ErrorCode);
         await Assert.ThrowsAsync<BlobConditionFailedException>(() => Blobs.DeleteAsync(container, "partition-00"));
         await PutTextAsync(container, "partition-00", "owner: me", new BlobConditions(LeaseId: leaseId));
         Assert.Equal("owner: me", await ReadTextAsync(container, "partition-00"));
@@ -512,8 +514,9 @@ public abstract partial class StorageContractTests
 
         await Blobs.ReleaseLeaseAsync(container, "partition-00", leaseId);
         Assert.Equal(BlobLeaseState.Available, (await Blobs.GetPropertiesAsync(container, "partition-00")).LeaseState);
-        await Assert.ThrowsAsync<BlobConditionFailedException>(
+        var released = await Assert.ThrowsAsync<BlobConditionFailedException>(
             () => PutTextAsync(container, "partition-00", "stale holder", new BlobConditions(LeaseId: leaseId)));
+        Assert.Equal("LeaseNotPresentWithBlobOperation", released.ErrorCode);
 
         var proposed = Guid.NewGuid().ToString();
         Assert.Equal(proposed, await Blobs.AcquireLeaseAsync(container, "partition-00", Timeout.InfiniteTimeSpan, proposed));
