@@ -103,6 +103,16 @@ internal sealed class AzureRestClient
         {
             throw;
         }
+        catch (global::Azure.Identity.AuthenticationFailedException e)
+        {
+            // No token at all (no managed identity here, not logged in, ...): the credential's message lists what it tried.
+            throw new StorageConfigurationException(
+                $"{operation.Name} on {operation.Target}: could not get an Entra ID token for the {Service} service: {e.Message}",
+                e)
+            {
+                ErrorCode = "CredentialUnavailable",
+            };
+        }
         catch (Exception e) when (e is RequestFailedException or AggregateException or IOException or System.Net.Http.HttpRequestException or OperationCanceledException)
         {
             throw new StorageException(

@@ -169,6 +169,19 @@ public sealed class AzurePipelineTests
     }
 
     [Fact]
+    public async Task No_credential_available_is_a_configuration_error()
+    {
+        var handler = new StubHandler((_, _, _) => Task.FromResult(StubHandler.Created()));
+        var options = FastRetries(handler);
+        options.Credential = new UnavailableCredential();
+        var blobs = StorageAccount.FromConnectionString("AccountName=mybooks", options).Blobs;
+        var e = await Assert.ThrowsAsync<StorageConfigurationException>(() => blobs.CreateContainerAsync("books"));
+        Assert.Contains("could not get an Entra ID token", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no managed identity endpoint", e.Message, StringComparison.Ordinal);
+        Assert.Empty(handler.Requests);
+    }
+
+    [Fact]
     public async Task Rbac_refusal_explains_which_roles_are_missing()
     {
         var handler = new StubHandler((_, _, _) => Task.FromResult(StubHandler.Error(HttpStatusCode.Forbidden, "AuthorizationPermissionMismatch")));
@@ -188,6 +201,15 @@ public sealed class AzurePipelineTests
         var e = await Assert.ThrowsAsync<StorageConfigurationException>(() => blobs.CreateContainerAsync("books"));
         Assert.Contains("shared keys switched off", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class UnavailableCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new global::Azure.Identity.CredentialUnavailableException("no managed identity endpoint found");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new global::Azure.Identity.CredentialUnavailableException("no managed identity endpoint found");
     }
 
     private sealed class RecordingCredential(string token) : TokenCredential
