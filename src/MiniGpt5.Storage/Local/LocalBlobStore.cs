@@ -178,9 +178,20 @@ public sealed class LocalBlobStore : IBlobStore
                     1 << 16,
                     useAsync: true);
             }
-            catch (FileNotFoundException) when (attempt < 8)
+            catch (FileNotFoundException e)
             {
-                continue;
+                if (attempt < 8)
+                {
+                    continue;
+                }
+
+                throw new StorageException(
+                    $"{where}: its record names data file '{record.DataFile}', which is missing from the local store at '{RootPath}' (was the folder edited by hand?).",
+                    e)
+                {
+                    Status = 500,
+                    ErrorCode = "CorruptRecord",
+                };
             }
             catch (DirectoryNotFoundException)
             {

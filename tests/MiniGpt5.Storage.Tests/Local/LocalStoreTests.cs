@@ -156,6 +156,18 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_file_deleted_by_hand_is_reported_as_a_corrupt_store()
+    {
+        var blobs = new LocalBlobStore(_root, Options);
+        await blobs.CreateContainerAsync("ccc");
+        await blobs.PutAsync("ccc", "b", new MemoryStream([1, 2]));
+        File.Delete(Directory.GetFiles(Path.Combine(_root, "blobs", "ccc", "data")).Single());
+        var e = await Assert.ThrowsAsync<StorageException>(() => blobs.GetAsync("ccc", "b"));
+        Assert.Equal("CorruptRecord", e.ErrorCode);
+        Assert.Contains("Blob 'b' in container 'ccc'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_download_started_before_an_append_sees_a_consistent_snapshot()
     {
         var blobs = new LocalBlobStore(_root, Options);
