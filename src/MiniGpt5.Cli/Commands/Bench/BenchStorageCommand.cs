@@ -19,7 +19,7 @@ namespace MiniGpt5.Cli.Commands.Bench;
 /// </summary>
 internal static partial class BenchStorageCommand
 {
-    private const int QueueRoundTrips = 200;
+    private const int QueueRoundTrips = 100;
     private const int Repeats = 3;
 
     public static Command Create()
@@ -142,12 +142,23 @@ internal static partial class BenchStorageCommand
                 var message = (await account.Queues.ReceiveAsync("bench", 1, TimeSpan.FromSeconds(30), cancellationToken))[0];
                 await account.Queues.DeleteAsync("bench", message.MessageId, message.PopReceipt, cancellationToken);
             });
+            var message = Encoding.UTF8.GetBytes("step 042 done");
+            var readBack = new byte[message.Length];
             var rawQueue = await RoundTripsPerSecondAsync(async () =>
             {
                 // The floor under any file-backed queue: create, read back and delete one small file.
+                // (Plain FileStreams: File.WriteAllText/ReadAllText measured 20-40x slower here, which would flatter us.)
                 var path = Path.Combine(rawDir, Guid.NewGuid().ToString("N"));
-                await File.WriteAllTextAsync(path, "step 042 done", cancellationToken);
-                _ = await File.ReadAllTextAsync(path, cancellationToken);
+                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                {
+                    await file.WriteAsync(message, cancellationToken);
+                }
+
+                await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+                {
+                    await file.ReadExactlyAsync(readBack, cancellationToken);
+                }
+
                 File.Delete(path);
             });
 
@@ -279,7 +290,7 @@ internal static partial class BenchStorageCommand
         return best;
     }
 
-    /// <summary>Sequential round trips per second, after a few warm-up ones.</summary>
+    /// <summary>Sequential round trips per second: the best of <see cref="Repeats"/> batches, after a few warm-up ones.</summary>
     private static async Task<double> RoundTripsPerSecondAsync(Func<Task> roundTrip)
     {
         for (var i = 0; i < 10; i++)
@@ -287,13 +298,19 @@ internal static partial class BenchStorageCommand
             await roundTrip();
         }
 
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < QueueRoundTrips; i++)
+        var best = 0.0;
+        for (var batch = 0; batch < Repeats; batch++)
         {
-            await roundTrip();
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < QueueRoundTrips; i++)
+            {
+                await roundTrip();
+            }
+
+            best = Math.Max(best, QueueRoundTrips / watch.Elapsed.TotalSeconds);
         }
 
-        return QueueRoundTrips / watch.Elapsed.TotalSeconds;
+        return best;
     }
 
     [GeneratedRegex("<MessageId>([^<]+)</MessageId>")]
