@@ -92,6 +92,11 @@ public abstract partial class StorageContractTests
             "trailing dot.",
             "a/b/c/d/e/f/g",
             "CON",
+            "/leading slash",
+            "trailing slash/",
+            "double//slash",
+            "a..b/...x/..y",
+            "~tilde;semi:colon",
             "'quotes' and \"double\"",
             new string('x', 300),
         ];
