@@ -178,9 +178,20 @@ public sealed class LocalBlobStore : IBlobStore
                     1 << 16,
                     useAsync: true);
             }
-            catch (FileNotFoundException) when (attempt < 8)
+            catch (FileNotFoundException e)
             {
-                continue;
+                if (attempt < 8)
+                {
+                    continue;
+                }
+
+                throw new StorageException(
+                    $"{where}: its record names data file '{record.DataFile}', which is missing from the local store at '{RootPath}' (was the folder edited by hand?).",
+                    e)
+                {
+                    Status = 500,
+                    ErrorCode = "CorruptRecord",
+                };
             }
             catch (DirectoryNotFoundException)
             {
@@ -560,7 +571,7 @@ public sealed class LocalBlobStore : IBlobStore
                 Length = length,
                 ETag = NewETag(),
                 LastModified = now,
-                ContentType = options?.ContentType,
+                ContentType = options?.ContentType ?? "application/octet-stream", // The service's default.
                 Metadata = options?.Metadata is { } metadata
                     ? new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase)
                     : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
