@@ -12,5 +12,6 @@ internal static class CommandCatalog
     {
         yield return Tokenize.TokenizeCommand.Create();
         yield return Bench.BenchCommand.Create();
+        yield return Convert.ConvertCommand.Create();
     }
 }
