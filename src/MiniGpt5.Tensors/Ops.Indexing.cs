@@ -58,6 +58,14 @@ public static partial class Ops
         return Run(OpKind.Gather, [x, index], result, new DimAttributes(d), null);
     }
 
+    /// <summary>torch.scatter (out of place): a copy of x with src[p] written at x[p with dim replaced by index[p]]
+    /// for every position p of index (index and src have the same rank as x; src at least index's size).</summary>
+    public static Tensor Scatter(Tensor x, int dim, Tensor index, Tensor src) => ScatterLike(OpKind.Scatter, x, dim, index, src);
+
+    /// <summary>torch.scatter_add (out of place): like <see cref="Scatter"/> but adds, so duplicate indices
+    /// accumulate (the backward of embedding and gather).</summary>
+    public static Tensor ScatterAdd(Tensor x, int dim, Tensor index, Tensor src) => ScatterLike(OpKind.ScatterAdd, x, dim, index, src);
+
     /// <summary>torch.cat: joins tensors along <paramref name="dim"/> (dtypes promoted; all other sizes equal).</summary>
     public static Tensor Cat(ReadOnlySpan<Tensor> tensors, int dim = 0, Tensor? output = null)
     {
@@ -96,6 +104,33 @@ public static partial class Ops
         shape[d] = total;
         var result = Prepare(output, shape, dtype, first.Device, nameof(Cat));
         return Run(OpKind.Cat, tensors, result, new DimAttributes(d), output);
+    }
+
+    private static Tensor ScatterLike(OpKind kind, Tensor x, int dim, Tensor index, Tensor src)
+    {
+        var op = kind.ToString();
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(src);
+        RequireIndex(index, op, nameof(index));
+        var d = ShapeMath.NormalizeDim(dim, x.Rank, op, x.Shape);
+        if (index.Rank != x.Rank || src.Rank != x.Rank)
+        {
+            throw new TensorShapeException(
+                $"{op}: x {ShapeMath.Format(x.Shape)}, index {ShapeMath.Format(index.Shape)} and src {ShapeMath.Format(src.Shape)} must have the same rank.");
+        }
+
+        for (var i = 0; i < x.Rank; i++)
+        {
+            if (index.Shape[i] > src.Shape[i] || (i != d && index.Shape[i] > x.Shape[i]))
+            {
+                throw new TensorShapeException(
+                    $"{op}: index {ShapeMath.Format(index.Shape)} must fit in src {ShapeMath.Format(src.Shape)} and, outside dim {d}, in x {ShapeMath.Format(x.Shape)}.");
+            }
+        }
+
+        var result = Tensor.Empty(x.Shape, DTypePromotion.ResultType(x.DType, src.DType) == x.DType ? x.DType : throw new TensorDTypeException(
+            $"{op}: src {src.Describe()} cannot be stored into x {x.Describe()} without changing its dtype."), x.Device);
+        return Run(kind, [x, index, src], result, new DimAttributes(d), null);
     }
 
     /// <summary>torch.stack: joins tensors of equal shape along a new dim.</summary>

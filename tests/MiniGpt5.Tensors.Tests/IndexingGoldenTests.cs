@@ -34,6 +34,15 @@ public sealed class IndexingGoldenTests : IDisposable
             TensorAssert.Identical(_golden[c, "out"], Ops.Gather(_golden[c, "x"], c.Int("dim"), _golden[c, "index"]), c.ToString());
         }
 
+        foreach (var c in _golden.Op("scatter").Concat(_golden.Op("scatter_add")))
+        {
+            using var scope = TensorScope.Enter();
+            var actual = c.Op == "scatter"
+                ? Ops.Scatter(_golden[c, "x"], c.Int("dim"), _golden[c, "index"], _golden[c, "src"])
+                : Ops.ScatterAdd(_golden[c, "x"], c.Int("dim"), _golden[c, "index"], _golden[c, "src"]);
+            TensorAssert.Close(_golden[c, "out"], actual, 1e-6, 1e-6, c.ToString());
+        }
+
         foreach (var c in _golden.Op("cat"))
         {
             using var scope = TensorScope.Enter();

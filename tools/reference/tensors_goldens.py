@@ -428,6 +428,14 @@ def indexing():
     g.case("gather", {"dim": 1}, x=x, index=gi, out=torch.gather(x, 1, gi))
     gi0 = torch.randint(0, 3, (2, 5, 4))
     g.case("gather", {"dim": 0}, x=x, index=gi0, out=torch.gather(x, 0, gi0))
+    base = torch.randn(3, 5, 4)
+    si = torch.tensor([[[0, 1, 2, 3], [4, 0, 1, 2]], [[1, 1, 1, 1], [0, 2, 4, 3]], [[3, 2, 1, 0], [4, 4, 4, 4]]])
+    src = torch.randn(3, 2, 4)
+    g.case("scatter", {"dim": 1}, x=base, index=si, src=src, out=torch.scatter(base, 1, si, src))
+    grad = torch.zeros(11, 6)
+    dup = torch.tensor([[0, 3, 10], [3, 5, 3]]).reshape(-1, 1).expand(-1, 6)
+    upstream = torch.randn(6, 6)
+    g.case("scatter_add", {"dim": 0}, x=grad, index=dup, src=upstream, out=torch.scatter_add(grad, 0, dup, upstream))
     parts = [torch.randn(3, 2, 4), torch.randn(3, 5, 4), torch.randn(3, 1, 4)]
     g.case("cat", {"dim": 1}, t0=parts[0], t1=parts[1], t2=parts[2], out=torch.cat(parts, 1))
     parts = [torch.randn(2, 3), torch.randn(4, 3)]

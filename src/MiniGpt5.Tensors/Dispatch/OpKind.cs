@@ -135,6 +135,12 @@ public enum OpKind
     /// <summary>inputs = [x, index] (<see cref="DimAttributes"/>).</summary>
     Gather,
 
+    /// <summary>inputs = [x, index, src]; out = x with src written at index along the dim (<see cref="DimAttributes"/>).</summary>
+    Scatter,
+
+    /// <summary>inputs = [x, index, src]; out = x with src added at index along the dim (<see cref="DimAttributes"/>).</summary>
+    ScatterAdd,
+
     /// <summary>inputs = the tensors joined (<see cref="DimAttributes"/>).</summary>
     Cat,
 

@@ -105,6 +105,9 @@ public sealed class CpuReferenceBackend : IBackend
             case OpKind.Gather:
                 ReferenceIndexing.Gather(inputs[0], inputs[1], output, ((DimAttributes)attributes).Dim);
                 break;
+            case OpKind.Scatter or OpKind.ScatterAdd:
+                ReferenceIndexing.Scatter(inputs[0], inputs[1], inputs[2], output, ((DimAttributes)attributes).Dim, kind == OpKind.ScatterAdd);
+                break;
             case OpKind.Cat:
                 ReferenceIndexing.Cat(inputs, output, ((DimAttributes)attributes).Dim);
                 break;

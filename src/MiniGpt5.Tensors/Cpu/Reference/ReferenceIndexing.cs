@@ -74,6 +74,56 @@ internal static class ReferenceIndexing
         result.WriteTo(output);
     }
 
+    /// <summary>torch.scatter / scatter_add: out = x, then for every position p of index,
+    /// out[p with dim replaced by index[p]] = src[p] (or += src[p]). Later positions win for duplicate targets.</summary>
+    public static void Scatter(Tensor x, Tensor index, Tensor source, Tensor output, int dim, bool add)
+    {
+        var result = Read(x);
+        var indices = RefTensor.ReadLong(index);
+        var values = Read(source);
+        var shape = index.Shape.ToArray();
+        var xStrides = Internal.ShapeMath.ContiguousStrides(x.Shape);
+        var sourceStrides = Internal.ShapeMath.ContiguousStrides(source.Shape);
+        var position = new int[shape.Length];
+        for (var flat = 0; flat < indices.Length; flat++)
+        {
+            var rest = flat;
+            for (var d = shape.Length - 1; d >= 0; d--)
+            {
+                position[d] = rest % shape[d];
+                rest /= shape[d];
+            }
+
+            var i = CheckIndex(indices[flat], x.Shape[dim], add ? "ScatterAdd" : "Scatter", "index");
+            long target = 0, from = 0;
+            for (var d = 0; d < shape.Length; d++)
+            {
+                target += (d == dim ? i : position[d]) * xStrides[d];
+                from += position[d] * sourceStrides[d];
+            }
+
+            if (result.Longs is not null)
+            {
+                var v = values.Longs?[from] ?? (long)values.Doubles![from];
+                result.Longs[target] = add ? result.Longs[target] + v : v;
+            }
+            else
+            {
+                var v = values.Doubles?[from] ?? values.Longs![from];
+                result.Doubles![target] = add ? result.Doubles[target] + v : v;
+            }
+        }
+
+        if (result.Longs is not null)
+        {
+            RefTensor.Write(output, result.Longs);
+        }
+        else
+        {
+            RefTensor.Write(output, result.Doubles!);
+        }
+    }
+
     public static void Cat(ReadOnlySpan<Tensor> inputs, Tensor output, int dim)
     {
         var (outer, total, inner) = Split(output.Shape, dim);
