@@ -71,6 +71,7 @@ public static partial class Ops
             ShapeMath.BroadcastStrides(attnMask.Shape, attnMask.Strides, [.. batch, query.Shape[^2], key.Shape[^2]], Op);
         }
 
+        RequireSeparateOutput(output, Op, query, key, value, attnMask);
         var attributes = new AttentionAttributes(scale ?? (1.0 / Math.Sqrt(query.Shape[^1])), isCausal, causalVariant, enableGqa);
         var result = Prepare(output, [.. batch, query.Shape[^2], value.Shape[^1]], query.DType, query.Device, Op);
         return attnMask is null

@@ -17,6 +17,7 @@ public static partial class Ops
         RequireFloat(a, nameof(Matmul), nameof(a));
         RequireFloat(b, nameof(Matmul), nameof(b));
         var dtype = ProductType(a, b, nameof(Matmul));
+        RequireSeparateOutput(output, nameof(Matmul), a, b);
         var shape = MatmulLayout.OutputShape(a.Shape, b.Shape);
         var result = Prepare(output, shape, dtype, a.Device, nameof(Matmul));
         return Run(OpKind.Matmul, [a, b], result, OpAttributes.None, output);
@@ -48,6 +49,7 @@ public static partial class Ops
         }
 
         var dtype = ProductType(x, weight, nameof(Linear));
+        RequireSeparateOutput(output, nameof(Linear), x, weight, bias);
         int[] shape = [.. x.Shape[..^1], weight.Shape[0]];
         var result = Prepare(output, shape, dtype, x.Device, nameof(Linear));
         return bias is null

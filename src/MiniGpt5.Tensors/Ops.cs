@@ -12,6 +12,8 @@ namespace MiniGpt5.Tensors;
 /// <remarks>
 /// Precision: float16/bfloat16 inputs are computed in float32 and rounded once to the output dtype; reductions,
 /// norms, softmax and attention accumulate in float32 or better.
+/// Explicit outputs: elementwise ops may write in place (output = an input); products and attention (Linear, Matmul,
+/// ScaledDotProductAttention) refuse an output that shares storage with an input.
 /// </remarks>
 public static partial class Ops
 {
@@ -56,6 +58,25 @@ public static partial class Ops
         {
             result.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Ops that read their inputs while writing the output (products, attention) need an output that
+    /// shares no storage with them.</summary>
+    private static void RequireSeparateOutput(Tensor? output, string op, params ReadOnlySpan<Tensor?> inputs)
+    {
+        if (output is null)
+        {
+            return;
+        }
+
+        foreach (var input in inputs)
+        {
+            if (input is not null && ReferenceEquals(input.Storage, output.Storage))
+            {
+                throw new ArgumentException(
+                    $"{op}: the output tensor {output.Describe()} shares storage with the input {input.Describe()}; pass a separate buffer.");
+            }
         }
     }
 
