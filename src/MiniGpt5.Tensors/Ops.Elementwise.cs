@@ -113,6 +113,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(source);
         ShapeMath.BroadcastStrides(source.Shape, source.Strides, destination.Shape, nameof(CopyInto));
+        RequireWritable(destination, nameof(CopyInto));
         Dispatcher.Execute(OpKind.Copy, [source], [destination], OpAttributes.None);
         return destination;
     }
@@ -121,6 +122,7 @@ public static partial class Ops
     public static Tensor FillInPlace(Tensor destination, double value)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        RequireWritable(destination, nameof(FillInPlace));
         Dispatcher.Execute(OpKind.Fill, [], [destination], new ScalarAttributes(value));
         return destination;
     }
@@ -257,6 +259,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(self);
         ArgumentNullException.ThrowIfNull(other);
         ShapeMath.BroadcastStrides(other.Shape, other.Strides, self.Shape, kind + "InPlace");
+        RequireWritable(self, kind + "InPlace");
         Dispatcher.Execute(kind, [self, other], [self], OpAttributes.None);
         return self;
     }
@@ -264,6 +267,7 @@ public static partial class Ops
     private static Tensor InPlaceScalar(OpKind kind, Tensor self, double other)
     {
         ArgumentNullException.ThrowIfNull(self);
+        RequireWritable(self, kind + "InPlace");
         Dispatcher.Execute(kind, [self], [self], new ScalarAttributes(other));
         return self;
     }

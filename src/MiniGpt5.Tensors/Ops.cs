@@ -42,7 +42,18 @@ public static partial class Ops
             throw new TensorDeviceException($"{op}: the output tensor is on {output.Device} but the inputs are on {device}.");
         }
 
+        RequireWritable(output, op);
         return output;
+    }
+
+    /// <summary>Storage viewing read-only memory (a memory-mapped checkpoint) cannot be written.</summary>
+    private static void RequireWritable(Tensor tensor, string op)
+    {
+        if (!tensor.Storage.IsWritable)
+        {
+            throw new InvalidOperationException(
+                $"{op}: tensor {tensor} views read-only storage (a memory-mapped checkpoint); clone it before writing to it.");
+        }
     }
 
     /// <summary>Runs an op whose single output is <paramref name="result"/>; disposes it if the op throws (unless the

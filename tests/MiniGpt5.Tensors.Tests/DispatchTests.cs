@@ -124,6 +124,20 @@ public sealed class DispatchTests
         }
     }
 
+    [Fact]
+    public void Read_only_storage_refuses_writes()
+    {
+        using var scope = TensorScope.Enter();
+        var storage = new ReadOnlyStorage(16);
+        var weight = Tensor.FromStorage(storage, DType.Float32, [4]);
+        storage.Release();
+        Assert.Equal(new float[] { 0, 0, 0, 0 }, Ops.Add(weight, 1.0).ToArray<float>().Select(v => v - 1).ToArray());
+        var error = Assert.Throws<InvalidOperationException>(() => Ops.AddInPlace(weight, 1.0));
+        Assert.Contains("read-only", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => Ops.CopyInto(weight, Tensor.Ones([4])));
+        Assert.Throws<InvalidOperationException>(() => Ops.Exp(Tensor.Ones([4]), weight));
+    }
+
     private sealed record Call(OpKind Kind, Tensor[] Inputs, Tensor[] Outputs, OpAttributes Attributes);
 
     private sealed class ListRecorder : IOpRecorder
@@ -178,6 +192,23 @@ public sealed class DispatchTests
 
         public unsafe void CopyToHost(TensorStorage source, long sourceByteOffset, Span<byte> destination) =>
             new ReadOnlySpan<byte>((byte*)source.Pointer + sourceByteOffset, destination.Length).CopyTo(destination);
+    }
+
+    private sealed unsafe class ReadOnlyStorage(long byteLength) : TensorStorage
+    {
+        private void* _memory = NativeMemory.AllocZeroed((nuint)byteLength);
+
+        public override nint Pointer => (nint)_memory;
+
+        public override long ByteLength => byteLength;
+
+        public override bool IsWritable => false;
+
+        protected override void Free()
+        {
+            NativeMemory.Free(_memory);
+            _memory = null;
+        }
     }
 
     private sealed unsafe class FakeStorage(long byteLength) : TensorStorage
