@@ -38,6 +38,19 @@ public sealed class FastKernelTests
     }
 
     [Fact]
+    public void Exp_is_within_two_ulps_over_the_float_range()
+    {
+        // The fast kernels use their own float32 exp: 2 ulps (3e-7 relative) against the double-precision
+        // reference from -87 to 88.7; below 2^-126 results flush to zero (atol 1.2e-38); specials exact.
+        var values = Enumerable.Range(0, 20001).Select(i => -87f + (175.7f * i / 20000)).ToList();
+        values.AddRange([float.NegativeInfinity, float.PositiveInfinity, float.NaN, -100f, 0f, -0f, 88.72f, 1e-8f]);
+        var data = values.ToArray();
+        RandomTensors.FastMatchesReference(() => Ops.Exp(Tensor.FromArray(data)), 1.2e-38, 3e-7, "exp");
+        RandomTensors.FastMatchesReference(() => Ops.Sigmoid(Tensor.FromArray(data)), 1e-7, 3e-7, "sigmoid");
+        RandomTensors.FastMatchesReference(() => Ops.Silu(Tensor.FromArray(data)), 1e-7, 3e-7, "silu");
+    }
+
+    [Fact]
     public void Linear_and_matmul_across_the_gemv_and_gemm_paths()
     {
         // Tolerance: 2e-5·√K absolute plus 1e-5 relative (float32 accumulation order); half outputs one ulp.

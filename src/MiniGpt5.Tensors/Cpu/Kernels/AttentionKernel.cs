@@ -52,6 +52,7 @@ internal static unsafe class AttentionKernel
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockPath(Context c, MicroKernel micro, int blockQueries, int batch, int firstQuery)
     {
         var layout = c.Layout;
@@ -150,6 +151,7 @@ internal static unsafe class AttentionKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowPath(Context c, int batch, int query)
     {
         var layout = c.Layout;
@@ -211,7 +213,7 @@ internal static unsafe class AttentionKernel
 
         var correction = MathF.Exp(max - newMax);
         TensorPrimitives.Subtract(scores, newMax, scores);
-        TensorPrimitives.Exp(scores, scores);
+        ActivationMath.Exp(scores, scores);
         if (correction != 1f)
         {
             TensorPrimitives.Multiply(output, correction, output);

@@ -16,6 +16,7 @@ internal static unsafe class DTypeConvert
         dtype is DType.Float32 or DType.Float16 or DType.BFloat16 or DType.Int32 or DType.Int64 or DType.Bool;
 
     /// <summary>Reads destination.Length elements from <paramref name="source"/> (stride in elements) as float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Load(byte* source, DType dtype, long stride, Span<float> destination)
     {
         var count = destination.Length;
@@ -80,6 +81,7 @@ internal static unsafe class DTypeConvert
     }
 
     /// <summary>Writes <paramref name="values"/> to <paramref name="destination"/> (stride in elements), rounding to the dtype.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Store(ReadOnlySpan<float> values, byte* destination, DType dtype, long stride)
     {
         var count = values.Length;
@@ -172,6 +174,7 @@ internal static unsafe class DTypeConvert
     }
 
     /// <summary>bfloat16 bits to float: a 16-bit left shift, 16 lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BFloat16ToSingle(ushort* source, float* destination, int count)
     {
         var i = 0;
@@ -193,6 +196,7 @@ internal static unsafe class DTypeConvert
     }
 
     /// <summary>float to bfloat16 bits, round to nearest even, NaN to 0x7FC0; 16 lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SingleToBFloat16(float* source, ushort* destination, int count)
     {
         var i = 0;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using MiniGpt5.Tensors.Dispatch;
 
 namespace MiniGpt5.Tensors.Cpu.Kernels;
@@ -255,7 +256,7 @@ internal static unsafe class ElementwiseKernels
                 TensorPrimitives.Abs(x, y);
                 break;
             case OpKind.Exp:
-                TensorPrimitives.Exp(x, y);
+                ActivationMath.Exp(x, y);
                 break;
             case OpKind.Log:
                 TensorPrimitives.Log(x, y);
@@ -276,7 +277,7 @@ internal static unsafe class ElementwiseKernels
                 TensorPrimitives.Tanh(x, y);
                 break;
             case OpKind.Sigmoid:
-                TensorPrimitives.Sigmoid(x, y);
+                ActivationMath.Sigmoid(x, y);
                 break;
             case OpKind.Relu:
                 TensorPrimitives.Max(x, 0f, y);
@@ -426,6 +427,7 @@ internal static unsafe class ElementwiseKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopySameType(Tensor source, Tensor destination)
     {
         var layout = ElementwiseLayout.Create(destination.Shape, [destination, source]);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MiniGpt5.Tensors.Cpu.Kernels;
 
 /// <summary>
@@ -43,6 +45,7 @@ internal readonly unsafe struct Im2ColMatrix : IGemmOperand
     public void PackA(int row0, int rows, int k0, int kc, int mr, float* destination) =>
         throw new NotSupportedException("The im2col matrix is only used as the right-hand operand.");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackB(int k0, int kc, int col0, int cols, int nr, float* destination)
     {
         // Top-left input coordinate of each output pixel in the panel.

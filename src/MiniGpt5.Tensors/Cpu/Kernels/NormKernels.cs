@@ -100,12 +100,12 @@ internal static unsafe class NormKernels
             if (log)
             {
                 var scratch = Scratch.Row(3, d);
-                TensorPrimitives.Exp(result, scratch);
+                ActivationMath.Exp(result, scratch);
                 TensorPrimitives.Subtract(result, MathF.Log(TensorPrimitives.Sum(scratch)), result);
             }
             else
             {
-                TensorPrimitives.Exp(result, result);
+                ActivationMath.Exp(result, result);
                 TensorPrimitives.Divide(result, TensorPrimitives.Sum(result), result);
             }
         });

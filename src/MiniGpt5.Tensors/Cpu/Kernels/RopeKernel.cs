@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MiniGpt5.Tensors.Cpu.Reference;
 using MiniGpt5.Tensors.Dispatch;
 
@@ -7,6 +8,7 @@ namespace MiniGpt5.Tensors.Cpu.Kernels;
 /// then every (batch, head, token) row is rotated with the same roundings as the PyTorch expression.</summary>
 internal static unsafe class RopeKernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(Tensor x, Tensor positions, Tensor output, RopeAttributes p)
     {
         int batch = x.Shape[0], heads = x.Shape[1], length = x.Shape[2], dim = x.Shape[3];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MiniGpt5.Tensors.Cpu.Kernels;
 
 /// <summary>A strided 2-D view of float32/float16/bfloat16 memory as a GEMM operand. Element (i, j) is at
@@ -14,6 +16,7 @@ internal readonly unsafe struct StridedMatrix(byte* data, DType dtype, long rowS
 
     private int Size => DType.SizeOf();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackA(int row0, int rows, int k0, int kc, int mr, float* destination)
     {
         var line = Scratch.Row(0, kc);
@@ -36,6 +39,7 @@ internal readonly unsafe struct StridedMatrix(byte* data, DType dtype, long rowS
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackB(int k0, int kc, int col0, int cols, int nr, float* destination)
     {
         if (ColStride == 1 || RowStride != 1)
