@@ -13,7 +13,12 @@ internal static class CpuParallel
 
     /// <summary>Makes loops on this thread run inline until disposed (used when the caller already parallelises an
     /// outer loop, e.g. over a batch of small matrices).</summary>
-    public static SerialRegion Serial() => new(_serial = true);
+    public static SerialRegion Serial()
+    {
+        var previous = _serial;
+        _serial = true;
+        return new SerialRegion(previous);
+    }
 
     /// <summary>Runs <paramref name="body"/>(start, end) over [0, count) in contiguous ranges, in parallel when
     /// count × costPerItem is large enough.</summary>
@@ -43,14 +48,8 @@ internal static class CpuParallel
     }
 
     /// <summary>Ends a <see cref="Serial"/> region.</summary>
-    internal readonly struct SerialRegion(bool active) : IDisposable
+    internal readonly struct SerialRegion(bool previous) : IDisposable
     {
-        public void Dispose()
-        {
-            if (active)
-            {
-                _serial = false;
-            }
-        }
+        public void Dispose() => _serial = previous;
     }
 }
