@@ -11,5 +11,6 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return Bench.BenchCommand.Create();
+        yield return Convert.ConvertCommand.Create();
     }
 }
