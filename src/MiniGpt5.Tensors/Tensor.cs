@@ -108,6 +108,23 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(storage, dtype, shape.ToArray(), strides.ToArray(), offset, retain: true);
     }
 
+    /// <summary>The same with a 64-bit shape, as checkpoint readers describe tensors (each size must fit in an int).</summary>
+    public static Tensor FromStorage(TensorStorage storage, DType dtype, ReadOnlySpan<long> shape, ReadOnlySpan<long> strides, long offset)
+    {
+        var sizes = new int[shape.Length];
+        for (var i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] is < 0 or > int.MaxValue)
+            {
+                throw new TensorShapeException($"FromStorage: size {shape[i]} of dim {i} in [{string.Join(", ", shape.ToArray())}] is out of range.");
+            }
+
+            sizes[i] = (int)shape[i];
+        }
+
+        return FromStorage(storage, dtype, sizes, strides, offset);
+    }
+
     /// <summary>A contiguous tensor viewing existing storage from <paramref name="offset"/> (in elements).</summary>
     public static Tensor FromStorage(TensorStorage storage, DType dtype, ReadOnlySpan<int> shape, long offset = 0) =>
         FromStorage(storage, dtype, shape, ShapeMath.ContiguousStrides(shape), offset);

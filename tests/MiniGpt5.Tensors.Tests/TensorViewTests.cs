@@ -128,6 +128,11 @@ public sealed class TensorViewTests
         Assert.Equal(new float[] { 4, 6, 8, 10, 12, 14 }, strided.ToArray<float>());
         Assert.Equal(2, storage.ReferenceCount);
 
+        long[] longShape = [3, 2];
+        long[] longStrides = [1, 3];
+        using var fromCheckpoint = Tensor.FromStorage(storage, DType.Float32, longShape, longStrides, 6);
+        Assert.Equal(new float[] { 6, 9, 7, 10, 8, 11 }, fromCheckpoint.ToArray<float>());
+
         var error = Assert.Throws<TensorShapeException>(() => Tensor.FromStorage(storage, DType.Float32, [5, 5], [5, 1], 0));
         Assert.Contains("needs 100 bytes but the storage has 96", error.Message, StringComparison.Ordinal);
         Assert.Throws<TensorShapeException>(() => Tensor.FromStorage(storage, DType.Float32, [2], [1, 1], 0));
