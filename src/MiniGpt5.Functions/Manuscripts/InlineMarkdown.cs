@@ -206,10 +206,10 @@ internal static partial class InlineMarkdown
         var i = start + run;
         while (i < limit)
         {
-            if (text[i] != '`')
+            i = text.IndexOf('`', i, limit - i);
+            if (i < 0)
             {
-                i++;
-                continue;
+                break;
             }
 
             var closing = RunLength(text, i, '`');
@@ -246,6 +246,14 @@ internal static partial class InlineMarkdown
         var close = -1;
         for (var i = open + 1; i < limit; i++)
         {
+            // Jump to the next character that matters; the search is vectorised.
+            var next = text.AsSpan(i, limit - i).IndexOfAny('[', ']', '\\');
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
             var c = text[i];
             if (c == '\\')
             {
