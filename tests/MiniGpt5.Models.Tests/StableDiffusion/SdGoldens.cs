@@ -62,6 +62,16 @@ internal static class SdGoldens
             $"{what}: element {worst} is {a[worst]}, expected {e[worst]} (max |diff| {maxAbs:G4}, tolerance {atol} + {rtol}·|expected|)."));
     }
 
+    /// <summary>
+    /// The float32 block tolerance: |diff| ≤ 1e-4·|expected| + 1e-4·max|expected| (a relative error of about 1e-4,
+    /// measured against the tensor's scale so that near-zero elements do not demand more than float32 can give).
+    /// </summary>
+    public static void AssertCloseRelative(Tensor expected, Tensor actual, double relative, string what)
+    {
+        var scale = expected.To(DType.Float32).ToFloatArray().Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max();
+        AssertClose(expected, actual, relative, relative * scale, what);
+    }
+
     /// <summary>Relative L2 error ‖a - e‖ / ‖e‖.</summary>
     public static double RelativeError(Tensor expected, Tensor actual)
     {
