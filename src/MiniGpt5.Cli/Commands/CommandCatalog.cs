@@ -12,5 +12,6 @@ internal static class CommandCatalog
     {
         yield return Bench.BenchCommand.Create();
         yield return Convert.ConvertCommand.Create();
+        yield return Dataset.DatasetCommand.Create();
     }
 }
