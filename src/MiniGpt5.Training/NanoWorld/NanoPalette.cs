@@ -3,9 +3,10 @@ namespace MiniGpt5.Training.NanoWorld;
 /// <summary>
 /// The sRGB values the renderer paints and the judge compares against. Chosen for separation in CIELAB
 /// (D65, ΔE 1976): object colours ≥ 39 apart (closest: blue–purple 39.2, orange–yellow 46.2, red–orange
-/// 46.8), backgrounds ≥ 29 apart (white–pale pink 29.4, pale green–pale yellow 29.5), and every object colour ≥ 46
-/// from every background (yellow on pale yellow 46.0), so half of each gap is a comfortable tolerance for a blurry generator.
-/// Changing a value changes every rendered image: bump <see cref="NanoWorldInfo.Version"/>.
+/// 46.8), backgrounds ≥ 29 apart (white–pale pink 29.4, pale green–pale yellow 29.5), and every object
+/// colour ≥ 46 from every background (yellow on pale yellow 46.0), so half of each gap is a comfortable
+/// tolerance for a blurry generator. Changing a value changes every rendered image: bump
+/// <see cref="NanoWorldInfo.Version"/>.
 /// </summary>
 public static class NanoPalette
 {

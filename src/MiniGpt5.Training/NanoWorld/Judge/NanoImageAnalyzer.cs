@@ -9,21 +9,21 @@ namespace MiniGpt5.Training.NanoWorld.Judge;
 /// (all deterministic; the README gives the reasoning):
 /// <list type="number">
 /// <item>Convert to RGB; resize to 64x64 if needed (box filter when shrinking, so a 512x512 generation is
-/// averaged down, not aliased); optionally smooth with a 3x3 binomial kernel.</item>
-/// <item>Background = per-channel median of all pixels in CIELAB (objects cover under a fifth of the canvas), named
-/// by the nearest background palette colour.</item>
+/// averaged down, not aliased); smooth with a 3x3 binomial kernel (<see cref="NanoJudgeOptions.Smooth"/>).</item>
+/// <item>Background = per-channel median of all pixels in CIELAB (objects cover under a fifth of the canvas),
+/// named by the nearest background palette colour.</item>
 /// <item>Foreground = pixels more than <see cref="NanoJudgeOptions.ForegroundDistance"/> ΔE from the background;
-/// objects = its 4-connected regions.</item>
+/// objects = its 4-connected regions, each split between its cores when it has several (touching blurred
+/// objects).</item>
 /// <item>Object colour = per-channel median, in CIELAB, of the region's pixels at or above the region's median
-/// distance from the background (its interior, not the blended rim); named by the nearest object palette colour.</item>
+/// distance from the background (its interior, not the blended rim); named by the palette colour whose blends
+/// with the background (coverage <see cref="NanoJudgeOptions.MinPeakCoverage"/>..1) come closest.</item>
 /// <item>Coverage of each region pixel = its projection onto the background→object-colour segment, clamped to
-/// 0..1 (a half-covered anti-aliased or blurred pixel reads ½). From coverage: soft area, centre of mass, soft
-/// width and height (sum of each column's / row's largest coverage). Regions with soft area under
+/// 0..1 (a half-covered anti-aliased or blurred pixel reads ½). Regions with soft area (Σ coverage) under
 /// <see cref="NanoJudgeOptions.MinObjectArea"/> are dropped as noise.</item>
-/// <item>Cell = the thirds (boundaries 21.5 and 42.5 pixels) holding the centre of mass. Size = big when
-/// max(width, height) ≥ √(10·16) ≈ 12.65. Kind = rectangle when width/height ≥ √2 (or ≤ 1/√2); else
-/// triangle when the centre of mass sits more than 0.08 of the height below the middle of the rows; else
-/// square when area/(width·height) ≥ 0.89; else circle.</item>
+/// <item>Cell = the thirds (boundaries 21.5 and 42.5 pixels) holding the centre of mass. Kind from the
+/// coverage's <see cref="ShapeMoments"/>: triangle, else rectangle, else square, else circle, by the thresholds
+/// in <see cref="NanoJudgeOptions"/>. Size = big when √(area / the kind's box fraction) ≥ √(10·16) ≈ 12.65.</item>
 /// </list>
 /// </summary>
 public sealed class NanoImageAnalyzer
@@ -63,7 +63,7 @@ public sealed class NanoImageAnalyzer
         var objects = new List<DetectedObject>();
         foreach (var region in Regions(foreground))
         {
-            foreach (var part in Split(region, distance))
+            foreach (var part in Split(region, lab, distance, background))
             {
                 if (Measure(part, lab, distance, background) is { } found)
                 {
@@ -183,16 +183,46 @@ public sealed class NanoImageAnalyzer
     }
 
     /// <summary>
-    /// A region holding two or more cores (connected pixels more than <see cref="NanoJudgeOptions.CoreDistance"/>
-    /// from the background, at least <see cref="NanoJudgeOptions.MinCorePixels"/> of them) is two objects whose
-    /// blurred rims touch: its pixels go to the nearest core, walking inside the region.
+    /// A region holding two or more cores is two objects whose blurred rims touch: its pixels go to the nearest
+    /// core, walking inside the region. Cores are looked for twice: first as connected pixels more than
+    /// <see cref="NanoJudgeOptions.CoreDistance"/> from the background (separates objects of different
+    /// contrast, such as yellow beside black); then, in each part, as connected pixels at least half covered
+    /// by the part's own colour (separates same-coloured objects bridged by heavy blur). A core needs at least
+    /// <see cref="NanoJudgeOptions.MinCorePixels"/> pixels.
     /// </summary>
-    private List<List<int>> Split(List<int> region, double[] distance)
+    private IEnumerable<List<int>> Split(List<int> region, CieLab[] lab, double[] distance, CieLab background)
+    {
+        foreach (var part in SplitByCores(region, p => distance[p] > _options.CoreDistance))
+        {
+            var coverage = Coverage(part, lab, background, RegionColor(part, lab, distance));
+            if (coverage is null)
+            {
+                yield return part;
+                continue;
+            }
+
+            var solid = new HashSet<int>();
+            for (var k = 0; k < part.Count; k++)
+            {
+                if (coverage[k] >= 0.5)
+                {
+                    solid.Add(part[k]);
+                }
+            }
+
+            foreach (var piece in SplitByCores(part, solid.Contains))
+            {
+                yield return piece;
+            }
+        }
+    }
+
+    private List<List<int>> SplitByCores(List<int> region, Func<int, bool> isCore)
     {
         var solid = new bool[Size * Size];
         foreach (var p in region)
         {
-            solid[p] = distance[p] > _options.CoreDistance;
+            solid[p] = isCore(p);
         }
 
         var cores = Regions(solid).Where(core => core.Count >= _options.MinCorePixels).ToList();

@@ -8,7 +8,7 @@ public sealed record NanoJudgeOptions
 
     /// <summary>
     /// A pixel belongs to the foreground when it is more than this many ΔE from the background estimate. The
-    /// closest object/background pair is 49 apart, so 12 catches every pixel at least about a quarter covered
+    /// closest object/background pair is 46 apart, so 12 catches every pixel at least about a quarter covered
     /// while staying above the colour noise left after smoothing.
     /// </summary>
     public double ForegroundDistance { get; init; } = 12;
@@ -22,7 +22,8 @@ public sealed record NanoJudgeOptions
     /// <summary>
     /// Pixels more than this many ΔE from the background are an object's core; a connected foreground region
     /// with two or more cores is split between them (two objects whose blurred rims touch). Every object
-    /// colour is at least 46 from every background, so a pixel half covered is about 23 away.
+    /// colour is at least 46 from every background, so a pixel half covered is about 23 away. (A second pass
+    /// splits each part again by cores of pixels at least half covered by the part's own colour.)
     /// </summary>
     public double CoreDistance { get; init; } = 20;
 
