@@ -56,6 +56,23 @@ public sealed class SafetensorsWriteEntry
     }
 
     /// <summary>
+    /// An entry for a contiguous engine tensor on the CPU. The bytes are read when the entry is written, so the
+    /// caller keeps <paramref name="tensor"/> alive (undisposed) until then.
+    /// </summary>
+    public static SafetensorsWriteEntry FromTensor(string name, Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (!tensor.IsContiguous || tensor.Device.Kind != DeviceKind.Cpu)
+        {
+            throw new ArgumentException($"Tensor '{name}' must be contiguous and on the CPU to be written (call Contiguous() / To(Device.Cpu)).", nameof(tensor));
+        }
+
+        var shape = tensor.ShapeArray().Select(d => (long)d).ToArray();
+        return new SafetensorsWriteEntry(name, tensor.DType, shape,
+            (offset, destination) => tensor.HostBytes().Slice(checked((int)offset), destination.Length).CopyTo(destination));
+    }
+
+    /// <summary>
     /// An entry that packs a checkpoint tensor (any strides: views of shared storages are materialised) and,
     /// when <paramref name="convertTo"/> names another floating-point dtype, converts it on the way.
     /// </summary>
