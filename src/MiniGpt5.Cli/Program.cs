@@ -16,6 +16,19 @@ public static class Program
             root.Subcommands.Add(command);
         }
 
-        return await root.Parse(args).InvokeAsync();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // System.CommandLine would exit 1; bad usage is 2 here so scripts can tell it from failed work.
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+            }
+
+            await Console.Error.WriteLineAsync("Run 'minigpt5 --help' (or the command with --help) for usage.");
+            return 2;
+        }
+
+        return await parsed.InvokeAsync();
     }
 }
