@@ -131,3 +131,21 @@ public sealed class StorageConfigurationException : StorageException
     {
     }
 }
+
+/// <summary>404: the queue does not exist (create it first).</summary>
+public sealed class QueueNotFoundException : StorageException
+{
+    public QueueNotFoundException()
+    {
+    }
+
+    public QueueNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public QueueNotFoundException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}
