@@ -29,6 +29,8 @@ internal sealed class OrchestrationExecutor
     private readonly List<HistoryEvent> _heldWhileSuspended = [];
     private readonly ReplayOrchestrationContext _context;
     private Func<string?, string?> _resolve = static value => value;
+    private SynchronizationContext? _savedContext;
+    private List<EventRaisedEvent> _carried = [];
     private Task<string?>? _main;
     private string? _input;
     private int _nextSequence;
@@ -104,7 +106,9 @@ internal sealed class OrchestrationExecutor
     {
         if (Completion is not null)
         {
-            return false;
+            // Events that arrive after ContinueAsNew (same batch) still belong to the next generation.
+            return Completion.Status == OrchestrationRuntimeStatus.ContinuedAsNew && _continueAsNewPreserveEvents &&
+                e is EventRaisedEvent late && !_seenEventIds.Contains(late.EventId);
         }
 
         return e switch
@@ -128,12 +132,18 @@ internal sealed class OrchestrationExecutor
     public void BeginEpisode(Func<string?, string?> resolvePayload)
     {
         _resolve = resolvePayload;
+
+        // A caller's synchronization context would capture the orchestrator's awaits instead of our scheduler.
+        _savedContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
         _scheduler.BeginEpisode();
     }
 
     public void EndEpisode()
     {
         _scheduler.EndEpisode();
+        SynchronizationContext.SetSynchronizationContext(_savedContext);
+        _savedContext = null;
         _resolve = static value => value;
     }
 
@@ -142,6 +152,16 @@ internal sealed class OrchestrationExecutor
     {
         IsReplaying = replaying;
         EventsApplied++;
+        if (Completion is { Status: OrchestrationRuntimeStatus.ContinuedAsNew } && e is EventRaisedEvent late)
+        {
+            if (_continueAsNewPreserveEvents && _seenEventIds.Add(late.EventId))
+            {
+                _carried.Add(late);
+            }
+
+            return;
+        }
+
         switch (e)
         {
             case OrchestratorStartedEvent:
@@ -601,9 +621,9 @@ internal sealed class OrchestrationExecutor
 
     private List<EventRaisedEvent> CollectUnprocessedEvents()
     {
-        var pending = _buffered.Values.SelectMany(q => q).OrderBy(b => b.Order).Select(b => b.Event).ToList();
-        pending.AddRange(_heldWhileSuspended.OfType<EventRaisedEvent>());
-        return pending;
+        _carried = _buffered.Values.SelectMany(q => q).OrderBy(b => b.Order).Select(b => b.Event).ToList();
+        _carried.AddRange(_heldWhileSuspended.OfType<EventRaisedEvent>());
+        return _carried;
     }
 
     private string? PayloadJsonText(string? text) => text is null ? null : JsonSerializer.Serialize(text, Json);
