@@ -27,6 +27,17 @@ public static class RepoPaths
 
     private static string FindRoot()
     {
+        // Outputs usually sit under the checkout; with MINIGPT5_ARTIFACTS they may not, so the build
+        // also records where the checkout was.
+        var recorded = typeof(RepoPaths).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "MiniGpt5.RepoRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "MiniGpt5.Functions.sln")))
+        {
+            return Path.GetFullPath(recorded);
+        }
+
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null)
         {
