@@ -41,9 +41,17 @@ public sealed class DurableClient(DurableTaskHub hub, DurableTaskRegistry? regis
         var storedInput = await hub.Payloads.OffloadIfLargeAsync(instanceId, PayloadJson.SerializeObject(input, hub.Json), cancellationToken);
         var startAt = options.StartAt is { } at ? DateTime.SpecifyKind(at.Kind == DateTimeKind.Local ? at.ToUniversalTime() : at, DateTimeKind.Utc) : (DateTime?)null;
 
+        var executionId = Guid.NewGuid().ToString("N");
         for (var attempt = 0; ; attempt++)
         {
             var existing = await hub.Status.ReadAsync(instanceId, cancellationToken);
+            if (existing is not null && existing.Document.ExecutionId == executionId)
+            {
+                // Our own write, whose answer was lost and whose retry then saw it as a conflict.
+                await SendStartAsync(existing.Document, cancellationToken);
+                return instanceId;
+            }
+
             if (existing is not null)
             {
                 var status = existing.Document.Status;
@@ -69,7 +77,7 @@ public sealed class DurableClient(DurableTaskHub hub, DurableTaskRegistry? regis
                 InstanceId = instanceId,
                 Name = orchestratorName,
                 Version = version,
-                ExecutionId = Guid.NewGuid().ToString("N"),
+                ExecutionId = executionId,
                 Status = OrchestrationRuntimeStatus.Pending,
                 CreatedAt = now,
                 LastUpdatedAt = now,
@@ -285,6 +293,32 @@ public sealed class DurableClient(DurableTaskHub hub, DurableTaskRegistry? regis
         }
 
         return purged;
+    }
+
+    /// <summary>
+    /// The stored history of an execution (the current one by default), checkpoint by checkpoint — what the
+    /// runtime replays. Payloads appear as stored: inline JSON or <c>@blob:</c> references.
+    /// </summary>
+    public async Task<IReadOnlyList<OrchestrationHistoryCheckpoint>> GetHistoryAsync(string instanceId, string? executionId = null, CancellationToken cancellationToken = default)
+    {
+        TaskHubNames.ValidateInstanceId(instanceId);
+        if (executionId is null)
+        {
+            var stored = await hub.Status.ReadAsync(instanceId, cancellationToken)
+                ?? throw new InstanceNotFoundException($"Instance '{instanceId}' does not exist.");
+            executionId = stored.Document.ExecutionId;
+        }
+
+        var snapshot = await hub.History.ReadAsync(instanceId, executionId, cancellationToken);
+        return snapshot.Checkpoints
+            .Select(c => new OrchestrationHistoryCheckpoint(
+                c.Number,
+                c.Events.Select(e => new OrchestrationHistoryEvent(
+                    e.GetType().Name.EndsWith("Event", StringComparison.Ordinal) ? e.GetType().Name[..^"Event".Length] : e.GetType().Name,
+                    e.Timestamp,
+                    JsonSerializer.Serialize(e, DurableJson.Options))).ToList(),
+                c.CustomStatus))
+            .ToList();
     }
 
     /// <summary>Messages in the poison container, optionally only those from one queue.</summary>

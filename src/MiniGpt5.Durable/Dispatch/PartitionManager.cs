@@ -193,12 +193,14 @@ internal sealed class PartitionManager(
 
     private async Task TryAcquireAsync(int partition, CancellationToken cancellationToken)
     {
+        // One proposed id for every retry: a retried acquire whose first answer was lost then succeeds again.
+        var proposed = Guid.NewGuid().ToString();
         string leaseId;
         try
         {
             leaseId = await hub.Retry.RunAsync(
                 "acquire partition lease",
-                ct => hub.Blobs.AcquireLeaseAsync(Container, TaskHubNames.PartitionLeaseBlob(partition), hub.Options.PartitionLeaseDuration, Guid.NewGuid().ToString(), ct),
+                ct => hub.Blobs.AcquireLeaseAsync(Container, TaskHubNames.PartitionLeaseBlob(partition), hub.Options.PartitionLeaseDuration, proposed, ct),
                 cancellationToken);
         }
         catch (BlobLeaseConflictException)
