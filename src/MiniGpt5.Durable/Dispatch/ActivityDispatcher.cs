@@ -157,10 +157,14 @@ internal sealed class ActivityDispatcher : IDisposable
     {
         try
         {
-            DecodedMessage<ActivityRequest> decoded;
+            DecodedMessage<ActivityWorkItem> decoded;
             try
             {
-                decoded = await _hub.Codec.DecodeAsync<ActivityRequest>(raw.Text, CancellationToken.None);
+                decoded = await _hub.Codec.DecodeAsync<ActivityWorkItem>(raw.Text, CancellationToken.None);
+                if (decoded.Body.Requests is not { Count: > 0 })
+                {
+                    throw new MessageFormatException("Activity message carries no calls.");
+                }
             }
             catch (Exception e) when (e is MessageFormatException or PayloadMissingException)
             {
@@ -168,7 +172,7 @@ internal sealed class ActivityDispatcher : IDisposable
                 return;
             }
 
-            var message = new ReceivedMessage<ActivityRequest>(Queue, raw, decoded.Body, decoded.Abandons);
+            var message = new ReceivedMessage<ActivityWorkItem>(Queue, raw, decoded.Body, decoded.Abandons);
             if (message.FailedDeliveries > _hub.Options.MaxDequeueCount)
             {
                 await _poison.PoisonActivityAsync(
@@ -193,49 +197,71 @@ internal sealed class ActivityDispatcher : IDisposable
         }
     }
 
-    private async Task ExecuteAsync(ReceivedMessage<ActivityRequest> message)
+    /// <summary>Runs the calls of one message in order, reports each result, then deletes (or hands back) the message.</summary>
+    private async Task ExecuteAsync(ReceivedMessage<ActivityWorkItem> message)
     {
-        var request = message.Body;
-        _hub.Metrics.ActivityStarted(DateTime.UtcNow - DateTime.SpecifyKind(request.SentAt, DateTimeKind.Utc));
+        var requests = message.Body.Requests;
         using var run = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         using var heartbeatStop = new CancellationTokenSource();
+        var progress = new PackProgress(requests.Count);
         var reason = new CancelReason();
-        var heartbeat = HeartbeatAsync(message, run, reason, heartbeatStop.Token);
-
-        string? result = null;
-        FailureDetails? failure = null;
+        var heartbeat = HeartbeatAsync(message, progress, run, reason, heartbeatStop.Token);
+        var reports = new List<Task>(requests.Count);
         var cancelled = false;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (run.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+
+            var request = requests[i];
+            _hub.Metrics.ActivityStarted(DateTime.UtcNow - DateTime.SpecifyKind(request.SentAt, DateTimeKind.Utc));
+            var outcome = await RunActivityAsync(request, run.Token);
+            _hub.Metrics.ActivityFinished();
+            if (outcome.Cancelled)
+            {
+                cancelled = true;
+                break;
+            }
+
+            // Not awaited one by one: results of one instance that finish together go out in one message.
+            var index = i;
+            reports.Add(ReportAsync(request, outcome).ContinueWith(
+                t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        progress.MarkReported(index);
+                    }
+
+                    return t;
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).Unwrap());
+        }
+
+        var reported = true;
         try
         {
-            if (!_registry.TryGetActivity(request.Name, out var registration))
-            {
-                failure = new FailureDetails(
-                    "MiniGpt5.Durable.ActivityNotRegistered",
-                    $"No activity named '{request.Name}' is registered in the worker serving task queue '{TaskQueue}'. Registered: {string.Join(", ", _registry.ActivityNames.Order(StringComparer.Ordinal))}.");
-            }
-            else
-            {
-                var input = await _hub.Payloads.ResolveAsync(request.Input, run.Token);
-                await using var scope = _scopes.CreateAsyncScope();
-                var context = new WorkerActivityContext(request, run.Token);
-                result = await registration.Invoker.InvokeAsync(scope.ServiceProvider, context, input, _hub.Json);
-            }
-        }
-        catch (OperationCanceledException) when (run.IsCancellationRequested)
-        {
-            cancelled = true;
+            await Task.WhenAll(reports);
         }
         catch (Exception e)
         {
-            failure = FailureDetails.FromException(e);
-        }
-        finally
-        {
-            await heartbeatStop.CancelAsync();
-            await heartbeat;
+            reported = false;
+            DurableLog.ActivityReportFailed(_hub.Logger, e, requests[0].Name, requests[0].InstanceId);
         }
 
-        _hub.Metrics.ActivityFinished();
+        await heartbeatStop.CancelAsync();
+        await heartbeat;
+        if (!reported)
+        {
+            await _hub.AbandonMessageAsync(message, TimeSpan.FromSeconds(1), graceful: false, CancellationToken.None);
+            return;
+        }
+
         if (cancelled)
         {
             switch (reason.Value)
@@ -246,6 +272,8 @@ internal sealed class ActivityDispatcher : IDisposable
                 case CancelReason.LeaseLost:
                     break;
                 default:
+                    // Shutdown: hand back only the calls whose results were not sent yet.
+                    message.Text = await RemainingTextAsync(message, progress.Reported);
                     await _hub.AbandonMessageAsync(message, TimeSpan.Zero, graceful: true, CancellationToken.None);
                     break;
             }
@@ -253,31 +281,67 @@ internal sealed class ActivityDispatcher : IDisposable
             return;
         }
 
-        try
-        {
-            var stored = await _hub.Payloads.OffloadIfLargeAsync(request.InstanceId, result, CancellationToken.None);
-            var now = DateTime.UtcNow;
-            HistoryEvent completion = failure is null
-                ? new TaskCompletedEvent(request.TaskId, stored) { Timestamp = now }
-                : new TaskFailedEvent(request.TaskId, failure) { Timestamp = now };
-            await _sender.SendAsync(request.InstanceId, request.ExecutionId, completion);
-        }
-        catch (Exception e)
-        {
-            DurableLog.ActivityReportFailed(_hub.Logger, e, request.Name, request.InstanceId);
-            await _hub.AbandonMessageAsync(message, TimeSpan.FromSeconds(1), graceful: false, CancellationToken.None);
-            return;
-        }
-
         await _hub.DeleteMessageAsync(message, CancellationToken.None);
     }
 
-    private async Task HeartbeatAsync(ReceivedMessage<ActivityRequest> message, CancellationTokenSource run, CancelReason reason, CancellationToken stop)
+    private async Task<Outcome> RunActivityAsync(ActivityRequest request, CancellationToken cancellationToken)
     {
-        var request = message.Body;
+        try
+        {
+            if (!_registry.TryGetActivity(request.Name, out var registration))
+            {
+                return new Outcome(null, new FailureDetails(
+                    "MiniGpt5.Durable.ActivityNotRegistered",
+                    $"No activity named '{request.Name}' is registered in the worker serving task queue '{TaskQueue}'. Registered: {string.Join(", ", _registry.ActivityNames.Order(StringComparer.Ordinal))}."),
+                    Cancelled: false);
+            }
+
+            var input = await _hub.Payloads.ResolveAsync(request.Input, cancellationToken);
+            await using var scope = _scopes.CreateAsyncScope();
+            var context = new WorkerActivityContext(request, cancellationToken);
+            var result = await registration.Invoker.InvokeAsync(scope.ServiceProvider, context, input, _hub.Json);
+            return new Outcome(result, null, Cancelled: false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new Outcome(null, null, Cancelled: true);
+        }
+        catch (Exception e)
+        {
+            return new Outcome(null, FailureDetails.FromException(e), Cancelled: false);
+        }
+    }
+
+    private async Task ReportAsync(ActivityRequest request, Outcome outcome)
+    {
+        var stored = await _hub.Payloads.OffloadIfLargeAsync(request.InstanceId, outcome.Result, CancellationToken.None);
+        var now = DateTime.UtcNow;
+        HistoryEvent completion = outcome.Failure is null
+            ? new TaskCompletedEvent(request.TaskId, stored) { Timestamp = now }
+            : new TaskFailedEvent(request.TaskId, outcome.Failure) { Timestamp = now };
+        await _sender.SendAsync(request.InstanceId, request.ExecutionId, completion);
+    }
+
+    /// <summary>The message text with the first <paramref name="done"/> calls removed (their results are sent).</summary>
+    private async Task<string> RemainingTextAsync(ReceivedMessage<ActivityWorkItem> message, int done)
+    {
+        if (done == 0)
+        {
+            return message.Text;
+        }
+
+        var remaining = new ActivityWorkItem(message.Body.Requests.Skip(done).ToList());
+        var text = await _hub.Codec.EncodeAsync(remaining, remaining.InstanceId, CancellationToken.None);
+        return MessageCodec.WithAbandons(text, message.Abandons);
+    }
+
+    private async Task HeartbeatAsync(ReceivedMessage<ActivityWorkItem> message, PackProgress progress, CancellationTokenSource run, CancelReason reason, CancellationToken stop)
+    {
+        var work = message.Body;
         var visibility = _hub.Options.ActivityVisibilityTimeout;
         var interval = TimeSpan.FromTicks(Math.Max(visibility.Ticks / 3, TimeSpan.FromMilliseconds(200).Ticks));
-        var terminal = EpisodeRunner.TerminalSignal(request.InstanceId);
+        var terminal = EpisodeRunner.TerminalSignal(work.InstanceId);
+        var trimmed = 0;
         try
         {
             while (!stop.IsCancellationRequested)
@@ -288,37 +352,51 @@ internal sealed class ActivityDispatcher : IDisposable
                 {
                     try
                     {
-                        var receipt = await _hub.Queues.UpdateAsync(message.Queue, message.MessageId, message.PopReceipt, visibility, cancellationToken: stop);
+                        // Renew the lease; in a packed message also drop the calls whose results are already sent,
+                        // so a crash from here on does not run them again.
+                        var reported = progress.Reported;
+                        string? newText = null;
+                        if (reported > trimmed && reported < work.Requests.Count)
+                        {
+                            newText = await RemainingTextAsync(message, reported);
+                        }
+
+                        var receipt = await _hub.Queues.UpdateAsync(message.Queue, message.MessageId, message.PopReceipt, visibility, newText, stop);
                         message.PopReceipt = receipt.PopReceipt;
+                        if (newText is not null)
+                        {
+                            message.Text = newText;
+                            trimmed = reported;
+                        }
                     }
                     catch (QueueMessageNotFoundException)
                     {
-                        DurableLog.ActivityLeaseLost(_hub.Logger, request.Name, request.InstanceId);
+                        DurableLog.ActivityLeaseLost(_hub.Logger, work.Requests[0].Name, work.InstanceId);
                         reason.Set(CancelReason.LeaseLost);
                         await run.CancelAsync();
                         return;
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        DurableLog.HeartbeatFailed(_hub.Logger, request.Name, request.InstanceId, e.Message);
+                        DurableLog.HeartbeatFailed(_hub.Logger, work.Requests[0].Name, work.InstanceId, e.Message);
                     }
                 }
 
                 StatusHead? head;
                 try
                 {
-                    head = await _hub.Status.ReadHeadAsync(request.InstanceId, stop);
+                    head = await _hub.Status.ReadHeadAsync(work.InstanceId, stop);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    DurableLog.HeartbeatFailed(_hub.Logger, request.Name, request.InstanceId, e.Message);
+                    DurableLog.HeartbeatFailed(_hub.Logger, work.Requests[0].Name, work.InstanceId, e.Message);
                     continue;
                 }
 
                 // Only an ended (or purged) instance cancels: a status document may briefly lag a ContinueAsNew.
                 if (head is null || head.Status.IsTerminal())
                 {
-                    DurableLog.ActivityCancelledByInstance(_hub.Logger, request.Name, request.InstanceId, head?.Status.ToString() ?? "gone");
+                    DurableLog.ActivityCancelledByInstance(_hub.Logger, work.Requests[0].Name, work.InstanceId, head?.Status.ToString() ?? "gone");
                     reason.Set(CancelReason.InstanceEnded);
                     await run.CancelAsync();
                     return;
@@ -327,6 +405,38 @@ internal sealed class ActivityDispatcher : IDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private sealed record Outcome(string? Result, FailureDetails? Failure, bool Cancelled);
+
+    /// <summary>How many leading calls of a message have their results sent (results are reported in order of completion, calls run in order).</summary>
+    private sealed class PackProgress(int count)
+    {
+        private readonly bool[] _reported = new bool[count];
+        private int _prefix;
+
+        public int Reported
+        {
+            get
+            {
+                lock (_reported)
+                {
+                    return _prefix;
+                }
+            }
+        }
+
+        public void MarkReported(int index)
+        {
+            lock (_reported)
+            {
+                _reported[index] = true;
+                while (_prefix < _reported.Length && _reported[_prefix])
+                {
+                    _prefix++;
+                }
+            }
         }
     }
 

@@ -34,7 +34,19 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
                 state = await LoadAsync(instanceId, episode, cancellationToken);
             }
 
-            var keep = await ProcessAsync(state, batch, episode, cancellationToken);
+            bool keep;
+            try
+            {
+                keep = await ProcessAsync(state, batch, episode, cancellationToken);
+            }
+            catch (StaleStateException)
+            {
+                // Someone else moved this history on: forget the cached state and do the episode again from storage.
+                episode = new Episode(cold: true);
+                state = await LoadAsync(instanceId, episode, cancellationToken);
+                keep = await ProcessAsync(state, batch, episode, cancellationToken);
+            }
+
             if (keep && !state.IsTerminal)
             {
                 cache.Put(state);
@@ -211,7 +223,7 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
                                 start = s;
                                 break;
                             case StartDecision.Duplicate:
-                                Drop(instanceId, "duplicate start of an execution that already exists");
+                                Drop(episode, instanceId, "duplicate start of an execution that already exists");
                                 break;
                             default:
                                 RejectStart(instanceId, s, episode, now);
@@ -227,11 +239,11 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
                         var current = start?.ExecutionId ?? state.ExecutionId;
                         if (state.Status is null && start is null)
                         {
-                            Drop(instanceId, $"{e.GetType().Name.Replace("Event", string.Empty, StringComparison.Ordinal)} for an instance that does not exist");
+                            Drop(episode, instanceId, $"{e.GetType().Name.Replace("Event", string.Empty, StringComparison.Ordinal)} for an instance that does not exist");
                         }
                         else if (message.Body.ExecutionId is { } target && target != current)
                         {
-                            Drop(instanceId, $"message for execution {target}, but the current execution is {current}");
+                            Drop(episode, instanceId, $"message for execution {target}, but the current execution is {current}");
                         }
                         else if (start is null && episode.PendingStart is null && state.IsPendingWithoutHistory)
                         {
@@ -292,8 +304,20 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
         {
             foreach (var e in candidates)
             {
-                Drop(instanceId, $"{e.GetType().Name.Replace("Event", string.Empty, StringComparison.Ordinal)} for an instance that is {state.Status?.Document.Status}");
+                Drop(episode, instanceId, $"{e.GetType().Name.Replace("Event", string.Empty, StringComparison.Ordinal)} for an instance that is {state.Status?.Document.Status}");
             }
+        }
+
+        // A warm episode that committed nothing but judged messages stale must prove its state current first.
+        if (episode.Drops.Count > 0 && !episode.Cold && !episode.Committed && !await IsFreshAsync(state, cancellationToken))
+        {
+            throw new StaleStateException();
+        }
+
+        foreach (var (instance, reason) in episode.Drops)
+        {
+            hub.Metrics.Duplicate();
+            DurableLog.MessageDropped(hub.Logger, instance, reason);
         }
 
         await hub.SendAllAsync(episode.Outbox, cancellationToken);
@@ -335,7 +359,7 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
                     }
                     else
                     {
-                        Drop(state.InstanceId, $"{e.GetType().Name.Replace("Event", string.Empty, StringComparison.Ordinal)} already applied or no longer awaited");
+                        Drop(episode, state.InstanceId, $"{e.GetType().Name.Replace("Event", string.Empty, StringComparison.Ordinal)} already applied or no longer awaited");
                     }
                 }
 
@@ -422,6 +446,7 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
             events,
             state.CustomStatusStored,
             cancellationToken);
+        episode.Committed = true;
         state.HistoryExists = true;
         state.AppendPosition = result.NewPosition;
         state.Checkpoint++;
@@ -475,7 +500,7 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
 
     private void RejectStart(string instanceId, ExecutionStartedEvent s, Episode episode, DateTime now)
     {
-        Drop(instanceId, $"start of execution {s.ExecutionId} refused: the instance is already running another execution");
+        Drop(episode, instanceId, $"start of execution {s.ExecutionId} refused: the instance is already running another execution");
         if (s.Parent is { } parent)
         {
             episode.Outbox.Add(new OutboundMessage(
@@ -599,10 +624,35 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
         _ => throw new InvalidOperationException($"Unknown action {action.GetType().Name}."),
     };
 
-    private void Drop(string instanceId, string reason)
+    /// <summary>Records a message (or event) judged duplicate or stale; logged once the judgement is known to be sound.</summary>
+    private static void Drop(Episode episode, string instanceId, string reason) => episode.Drops.Add((instanceId, reason));
+
+    /// <summary>
+    /// Whether the cached state still matches storage: the history blob is exactly as long as we believe. A
+    /// warm cache goes stale when another worker committed to this history (a partition that moved and came
+    /// back, or a split brain); judging messages irrelevant against a stale state would delete a result the
+    /// orchestration still waits for. Messages are sent only after the history that makes them valid is
+    /// committed, so a check made after receiving them sees everything they depend on.
+    /// </summary>
+    private async Task<bool> IsFreshAsync(InstanceState state, CancellationToken cancellationToken)
     {
-        hub.Metrics.Duplicate();
-        DurableLog.MessageDropped(hub.Logger, instanceId, reason);
+        if (state.ExecutionId is null || !state.HistoryExists)
+        {
+            return false;
+        }
+
+        try
+        {
+            var properties = await hub.Retry.RunAsync(
+                "check history length",
+                ct => hub.Blobs.GetPropertiesAsync(hub.Names.HistoryContainer, TaskHubNames.HistoryBlob(state.InstanceId, state.ExecutionId), ct),
+                cancellationToken);
+            return properties.ContentLength == state.AppendPosition;
+        }
+        catch (BlobNotFoundException)
+        {
+            return false;
+        }
     }
 
     private static int CountEvents(HistorySnapshot snapshot) => snapshot.Checkpoints.Sum(c => c.Events.Count);
@@ -651,6 +701,19 @@ internal sealed class EpisodeRunner(DurableTaskHub hub, DurableTaskRegistry regi
         public List<HistoryEvent>? PendingStart { get; set; }
 
         public List<OutboundMessage> Outbox { get; } = [];
+
+        public List<(string InstanceId, string Reason)> Drops { get; } = [];
+
+        public bool Committed { get; set; }
+    }
+}
+
+/// <summary>The cached state of an instance turned out to be behind its stored history.</summary>
+internal sealed class StaleStateException : Exception
+{
+    public StaleStateException()
+        : base("The cached orchestration state is behind the stored history.")
+    {
     }
 }
 

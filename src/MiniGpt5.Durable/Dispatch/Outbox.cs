@@ -22,15 +22,13 @@ internal static class Outbox
         var messages = new List<OutboundMessage>();
         var executionId = started.ExecutionId;
         var ownQueue = hub.ControlQueueOf(instanceId);
+        var scheduled = new List<TaskScheduledEvent>();
         foreach (var e in events)
         {
             switch (e)
             {
                 case TaskScheduledEvent s:
-                    messages.Add(new OutboundMessage(
-                        hub.Names.ActivityQueue(s.TaskQueue),
-                        instanceId,
-                        new ActivityRequest(instanceId, executionId, s.EventId, s.Name, s.Input, s.TaskQueue, s.Attempt, now)));
+                    scheduled.Add(s);
                     break;
                 case TimerCreatedEvent t when timerWanted?.Invoke(t.EventId) != false:
                     messages.Add(Timer(hub, ownQueue, instanceId, executionId, t.EventId, t.FireAt, now));
@@ -65,7 +63,44 @@ internal static class Outbox
             }
         }
 
+        messages.AddRange(PackActivities(hub, instanceId, executionId, scheduled, now));
         return messages;
+    }
+
+    /// <summary>
+    /// Activity calls grouped per task queue and packed ceil(n / 64) per message (at most
+    /// <see cref="DurableTaskHubOptions.MaxActivitiesPerMessage"/>, and within a size budget so a message
+    /// never needs offloading): a burst of 64 or fewer keeps one call per message.
+    /// </summary>
+    private static IEnumerable<OutboundMessage> PackActivities(DurableTaskHub hub, string instanceId, string executionId, List<TaskScheduledEvent> scheduled, DateTime now)
+    {
+        const int SpreadTarget = 64;
+        const int ByteBudget = 32 * 1024;
+        foreach (var group in scheduled.GroupBy(s => s.TaskQueue, StringComparer.Ordinal))
+        {
+            var calls = group.ToList();
+            var perMessage = Math.Clamp((calls.Count + SpreadTarget - 1) / SpreadTarget, 1, hub.Options.MaxActivitiesPerMessage);
+            var pack = new List<ActivityRequest>(perMessage);
+            var bytes = 0;
+            foreach (var s in calls)
+            {
+                var size = 256 + (s.Input?.Length ?? 0) * 2;
+                if (pack.Count > 0 && (pack.Count == perMessage || bytes + size > ByteBudget))
+                {
+                    yield return new OutboundMessage(hub.Names.ActivityQueue(group.Key), instanceId, new ActivityWorkItem(pack));
+                    pack = new List<ActivityRequest>(perMessage);
+                    bytes = 0;
+                }
+
+                pack.Add(new ActivityRequest(instanceId, executionId, s.EventId, s.Name, s.Input, s.TaskQueue, s.Attempt, now));
+                bytes += size;
+            }
+
+            if (pack.Count > 0)
+            {
+                yield return new OutboundMessage(hub.Names.ActivityQueue(group.Key), instanceId, new ActivityWorkItem(pack));
+            }
+        }
     }
 
     /// <summary>A timer message, hidden until it is due (whole seconds, rounded up, at most the hub's cap: longer timers are re-sent on arrival).</summary>

@@ -14,19 +14,24 @@ internal sealed class PoisonHandler(DurableTaskHub hub)
 {
     public const string FailureType = "MiniGpt5.Durable.PoisonMessage";
 
-    public async Task PoisonActivityAsync(string queue, QueueMessage raw, ActivityRequest? request, string reason, CancellationToken cancellationToken)
+    public async Task PoisonActivityAsync(string queue, QueueMessage raw, ActivityWorkItem? work, string reason, CancellationToken cancellationToken)
     {
-        var blob = await StoreAsync(queue, raw, reason, request?.InstanceId, cancellationToken);
-        if (request is not null)
+        var blob = await StoreAsync(queue, raw, reason, work?.InstanceId, cancellationToken);
+        if (work is not null)
         {
-            var failure = Failure(raw, reason, blob, $"activity '{request.Name}'");
             var now = DateTime.UtcNow;
-            await hub.SendAsync(
-                new OutboundMessage(
-                    hub.ControlQueueOf(request.InstanceId),
-                    request.InstanceId,
-                    new ControlMessage(request.InstanceId, request.ExecutionId, [new TaskFailedEvent(request.TaskId, failure) { Timestamp = now }], now)),
-                cancellationToken);
+            foreach (var perExecution in work.Requests.GroupBy(r => r.ExecutionId, StringComparer.Ordinal))
+            {
+                var failures = perExecution
+                    .Select(r => (HistoryEvent)new TaskFailedEvent(r.TaskId, Failure(raw, reason, blob, $"activity '{r.Name}'")) { Timestamp = now })
+                    .ToList();
+                await hub.SendAsync(
+                    new OutboundMessage(
+                        hub.ControlQueueOf(work.InstanceId),
+                        work.InstanceId,
+                        new ControlMessage(work.InstanceId, perExecution.Key, failures, now)),
+                    cancellationToken);
+            }
         }
 
         await DeleteAsync(queue, raw, cancellationToken);

@@ -19,6 +19,9 @@ internal sealed class ReceivedMessage<T>(string queue, QueueMessage raw, T body,
 
     public string PopReceipt { get; set; } = raw.PopReceipt;
 
+    /// <summary>The message text as it is now on the queue (a worker may rewrite it, for example trimming finished calls).</summary>
+    public string Text { get; set; } = raw.Text;
+
     /// <summary>Deliveries that did not end in a graceful hand-back (the poison count).</summary>
     public long FailedDeliveries => Raw.DequeueCount - Abandons;
 }

@@ -186,10 +186,10 @@ public sealed class DurableTaskHub : IDisposable
         var text = message.Body switch
         {
             ControlMessage control => await Codec.EncodeAsync(control, message.InstanceId, cancellationToken),
-            ActivityRequest request => await Codec.EncodeAsync(request, message.InstanceId, cancellationToken),
+            ActivityWorkItem work => await Codec.EncodeAsync(work, message.InstanceId, cancellationToken),
             _ => throw new ArgumentException($"Unknown message body {message.Body.GetType().Name}.", nameof(message)),
         };
-        if (message.Body is ActivityRequest activity)
+        if (message.Body is ActivityWorkItem activity)
         {
             await EnsureActivityQueueAsync(activity.TaskQueue, cancellationToken);
         }
@@ -246,7 +246,7 @@ public sealed class DurableTaskHub : IDisposable
     internal async Task AbandonMessageAsync<T>(Dispatch.ReceivedMessage<T> message, TimeSpan delay, bool graceful, CancellationToken cancellationToken)
         where T : class
     {
-        var text = graceful ? MessageCodec.WithAbandons(message.Raw.Text, message.Abandons + 1) : null;
+        var text = graceful ? MessageCodec.WithAbandons(message.Text, message.Abandons + 1) : null;
         try
         {
             var receipt = await Retry.RunAsync(

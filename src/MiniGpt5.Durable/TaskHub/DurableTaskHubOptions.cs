@@ -60,6 +60,14 @@ public sealed class DurableTaskHubOptions
     /// <summary>First delay between storage retries (doubled each time, with jitter). Default 100 ms.</summary>
     public TimeSpan StorageRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Most activity calls one queue message carries. An episode that schedules a burst of N calls to one task
+    /// queue packs them ceil(N / 64) to a message, at most this many: a fan-out of thousands costs a fraction of
+    /// the queue operations, while a burst of 64 or fewer (typical GPU pages) stays one call per message so every
+    /// worker gets a share. Default 16; 1 turns packing off.
+    /// </summary>
+    public int MaxActivitiesPerMessage { get; set; } = 16;
+
     /// <summary>Storage operations one episode or sender runs at once (sending fan-out messages, deleting). Default 32.</summary>
     public int MaxStorageConcurrency { get; set; } = 32;
 
@@ -89,6 +97,7 @@ public sealed class DurableTaskHubOptions
         Check(HistoryBlockBytes is >= 64 * 1024 and <= 4 * 1024 * 1024, nameof(HistoryBlockBytes), HistoryBlockBytes, "must be 64 KiB - 4 MiB");
         Check(MaxCachedInstances >= 0, nameof(MaxCachedInstances), MaxCachedInstances, "must not be negative");
         Check(StorageRetryAttempts >= 1, nameof(StorageRetryAttempts), StorageRetryAttempts, "must be at least 1");
+        Check(MaxActivitiesPerMessage is >= 1 and <= 64, nameof(MaxActivitiesPerMessage), MaxActivitiesPerMessage, "must be 1-64");
         Check(MaxStorageConcurrency >= 1, nameof(MaxStorageConcurrency), MaxStorageConcurrency, "must be at least 1");
     }
 

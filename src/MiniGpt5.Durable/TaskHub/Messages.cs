@@ -9,7 +9,19 @@ namespace MiniGpt5.Durable.TaskHub;
 /// </summary>
 internal sealed record ControlMessage(string InstanceId, string? ExecutionId, IReadOnlyList<HistoryEvent> Events, DateTime SentAt);
 
-/// <summary>A message on an activity queue: one scheduled activity call.</summary>
+/// <summary>
+/// A message on an activity queue: one or more scheduled calls of one instance to one task queue (a large
+/// fan-out packs several per message, see <see cref="Dispatch.Outbox"/>). A worker runs them in order and
+/// deletes the message when all results are sent.
+/// </summary>
+internal sealed record ActivityWorkItem(IReadOnlyList<ActivityRequest> Requests)
+{
+    public string InstanceId => Requests[0].InstanceId;
+
+    public string TaskQueue => Requests[0].TaskQueue;
+}
+
+/// <summary>One scheduled activity call.</summary>
 internal sealed record ActivityRequest(
     string InstanceId,
     string ExecutionId,

@@ -72,7 +72,7 @@ public abstract partial class DurableConformanceTests
         var id = await host.Client.ScheduleNewOrchestrationAsync(Scenarios.FanOut, 20);
         var done = await CompleteAsync(host.Client, id);
         Assert.Equal(Enumerable.Range(0, 20).Sum(i => i * 2), done.ReadOutputAs<int>());
-        Assert.True(faulty.Duplicated >= 40);
+        Assert.True(faulty.Duplicated > 20, $"{faulty.Duplicated} duplicated"); // every activity message, plus the control messages
 
         var history = await host.Hub.History.ReadAsync(id, done.ExecutionId, CancellationToken.None);
         var completions = history.Events.OfType<TaskCompletedEvent>().Select(e => e.TaskScheduledId).ToList();
