@@ -32,7 +32,7 @@ public static class StorageNames
 
     /// <summary>
     /// Blob names: 1-1024 characters; may hold spaces, unicode and '/'; no control characters (the XML
-    /// listing cannot carry them) and no "." or ".." path segment (an HTTP client would resolve it and
+    /// listing cannot carry them), no backslash (the service rewrites it to '/'), and no "." or ".." path segment (an HTTP client would resolve it and
     /// address another blob, and a file-system store must never leave its root).
     /// </summary>
     public static void ValidateBlob(string container, string name)
@@ -79,7 +79,15 @@ public static class StorageNames
             }
         }
 
-        foreach (var segment in name.Split('/', '\\'))
+        var backslash = name.IndexOf('\\', StringComparison.Ordinal);
+        if (backslash >= 0)
+        {
+            throw new ArgumentException(
+                $"Blob name '{Shorten(name)}' in container '{container}' holds a backslash at index {backslash}; Azure Storage turns it into '/', so use '/' for folders.",
+                nameof(name));
+        }
+
+        foreach (var segment in name.Split('/'))
         {
             if (segment is "." or "..")
             {
@@ -130,6 +138,13 @@ public static class StorageNames
             {
                 throw new ArgumentException(
                     $"Metadata value for '{key}' starts or ends with a space, which HTTP would silently trim.",
+                    nameof(metadata));
+            }
+
+            if (value.Contains("  ", StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"Metadata value for '{key}' holds two spaces in a row, which HTTP header folding would merge.",
                     nameof(metadata));
             }
         }

@@ -8,6 +8,9 @@ public sealed unsafe class NativeStorage : TensorStorage
     /// <summary>Alignment of every allocation, in bytes.</summary>
     public const int Alignment = 64;
 
+    [ThreadStatic]
+    private static long _allocationsOnThisThread;
+
     private void* _memory;
 
     /// <summary>Allocates <paramref name="byteLength"/> bytes, zeroed when <paramref name="zero"/> is true.</summary>
@@ -15,6 +18,7 @@ public sealed unsafe class NativeStorage : TensorStorage
     {
         ArgumentOutOfRangeException.ThrowIfNegative(byteLength);
         ByteLength = byteLength;
+        _allocationsOnThisThread++;
         // Allocate at least one byte so Pointer is always a real address.
         _memory = NativeMemory.AlignedAlloc((nuint)Math.Max(byteLength, 1), Alignment);
         if (zero)
@@ -22,6 +26,9 @@ public sealed unsafe class NativeStorage : TensorStorage
             NativeMemory.Clear(_memory, (nuint)Math.Max(byteLength, 1));
         }
     }
+
+    /// <summary>How many storages this thread has allocated (tests use it to prove a decode step allocates none).</summary>
+    internal static long AllocationsOnThisThread => _allocationsOnThisThread;
 
     /// <inheritdoc />
     public override nint Pointer => (nint)_memory;

@@ -33,22 +33,39 @@ internal sealed class PseudoRandomStream(long length, ulong seed) : Stream
     public override int Read(Span<byte> buffer)
     {
         var count = (int)Math.Min(buffer.Length, length - _position);
-        for (var i = 0; i < count; i++)
+        var i = 0;
+        while (i < count && _pendingOffset < 8)
+        {
+            buffer[i++] = _pending[_pendingOffset++];
+        }
+
+        // Whole 8-byte words straight into the buffer; the tail goes through _pending.
+        for (; i + 8 <= count; i += 8)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer[i..], Next());
+        }
+
+        while (i < count)
         {
             if (_pendingOffset == 8)
             {
-                _state ^= _state << 13;
-                _state ^= _state >> 7;
-                _state ^= _state << 17;
-                BinaryPrimitives.WriteUInt64LittleEndian(_pending, _state);
+                BinaryPrimitives.WriteUInt64LittleEndian(_pending, Next());
                 _pendingOffset = 0;
             }
 
-            buffer[i] = _pending[_pendingOffset++];
+            buffer[i++] = _pending[_pendingOffset++];
         }
 
         _position += count;
         return count;
+    }
+
+    private ulong Next()
+    {
+        _state ^= _state << 13;
+        _state ^= _state >> 7;
+        _state ^= _state << 17;
+        return _state;
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>

@@ -10,6 +10,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return Tokenize.TokenizeCommand.Create();
         yield return Bench.BenchCommand.Create();
+        yield return Convert.ConvertCommand.Create();
     }
 }

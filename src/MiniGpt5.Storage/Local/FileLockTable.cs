@@ -65,15 +65,29 @@ internal sealed class FileLockTable
     /// </summary>
     public static void VerifyLockingWorks(string directory)
     {
-        var probe = Path.Combine(directory, ".lock-probe");
-        using var first = new FileStream(probe, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+        // A probe of our own: other processes open their stores at the same moment.
+        var probe = Path.Combine(directory, $".lock-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
-            using var second = new FileStream(probe, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            using var first = new FileStream(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+            try
+            {
+                using var second = new FileStream(probe, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            }
+            catch (IOException)
+            {
+                return;
+            }
         }
-        catch (IOException)
+        finally
         {
-            return;
+            try
+            {
+                File.Delete(probe);
+            }
+            catch (IOException)
+            {
+            }
         }
 
         throw new StorageConfigurationException(

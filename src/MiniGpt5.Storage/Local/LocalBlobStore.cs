@@ -95,7 +95,7 @@ public sealed class LocalBlobStore : IBlobStore
             return Task.FromResult(false);
         }
 
-        TryDeleteDirectory(trash);
+        LocalFiles.TryDeleteDirectory(trash);
         return Task.FromResult(true);
     }
 
@@ -139,7 +139,7 @@ public sealed class LocalBlobStore : IBlobStore
         {
             if (!committed)
             {
-                TryDeleteFile(dataPath);
+                LocalFiles.TryDeleteFile(dataPath);
             }
         }
     }
@@ -178,9 +178,20 @@ public sealed class LocalBlobStore : IBlobStore
                     1 << 16,
                     useAsync: true);
             }
-            catch (FileNotFoundException) when (attempt < 8)
+            catch (FileNotFoundException e)
             {
-                continue;
+                if (attempt < 8)
+                {
+                    continue;
+                }
+
+                throw new StorageException(
+                    $"{where}: its record names data file '{record.DataFile}', which is missing from the local store at '{RootPath}' (was the folder edited by hand?).",
+                    e)
+                {
+                    Status = 500,
+                    ErrorCode = "CorruptRecord",
+                };
             }
             catch (DirectoryNotFoundException)
             {
@@ -344,7 +355,7 @@ public sealed class LocalBlobStore : IBlobStore
             dataFile = record.DataFile;
         }
 
-        TryDeleteFile(Path.Combine(dir, "data", dataFile));
+        LocalFiles.TryDeleteFile(Path.Combine(dir, "data", dataFile));
         return true;
     }
 
@@ -447,7 +458,7 @@ public sealed class LocalBlobStore : IBlobStore
         {
             if (!committed)
             {
-                TryDeleteFile(dataPath);
+                LocalFiles.TryDeleteFile(dataPath);
             }
         }
     }
@@ -560,7 +571,7 @@ public sealed class LocalBlobStore : IBlobStore
                 Length = length,
                 ETag = NewETag(),
                 LastModified = now,
-                ContentType = options?.ContentType,
+                ContentType = options?.ContentType ?? "application/octet-stream", // The service's default.
                 Metadata = options?.Metadata is { } metadata
                     ? new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase)
                     : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase),
@@ -573,7 +584,7 @@ public sealed class LocalBlobStore : IBlobStore
 
         if (oldData is not null)
         {
-            TryDeleteFile(Path.Combine(dir, "data", oldData));
+            LocalFiles.TryDeleteFile(Path.Combine(dir, "data", oldData));
         }
 
         return new BlobWriteResult(record.ETag, record.LastModified);
@@ -760,7 +771,7 @@ public sealed class LocalBlobStore : IBlobStore
         }
         finally
         {
-            TryDeleteFile(temp);
+            LocalFiles.TryDeleteFile(temp);
         }
     }
 
@@ -844,41 +855,11 @@ public sealed class LocalBlobStore : IBlobStore
             ErrorCode = "ContainerNotFound",
         };
 
-    private static void TryDeleteFile(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Still open elsewhere (Windows): an orphaned data file wastes space but loses nothing.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Swept again the next time a store opens this root.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     private static void SweepTrash(string root)
     {
         foreach (var dir in Directory.EnumerateDirectories(root, ".trash-*"))
         {
-            TryDeleteDirectory(dir);
+            LocalFiles.TryDeleteDirectory(dir);
         }
     }
 }

@@ -125,7 +125,7 @@ internal static class LocalLease
         }
         else if (!string.IsNullOrEmpty(leaseId))
         {
-            throw Precondition($"{where} holds no active lease, but the write carried lease id {leaseId}; the lease was lost.", "LeaseLost");
+            throw Precondition($"{where} holds no active lease, but the write carried lease id {leaseId}; the lease expired or was released.", "LeaseNotPresentWithBlobOperation");
         }
     }
 
@@ -139,7 +139,7 @@ internal static class LocalLease
 
         if (!IsLocked(EffectiveState(lease, now)))
         {
-            throw Precondition($"{where} holds no active lease, but the read carried lease id {leaseId}.", "LeaseLost");
+            throw Precondition($"{where} holds no active lease, but the read carried lease id {leaseId}.", "LeaseNotPresentWithBlobOperation");
         }
 
         if (!SameId(lease!.Id, leaseId))

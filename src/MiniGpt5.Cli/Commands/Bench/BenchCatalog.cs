@@ -7,6 +7,7 @@ internal static class BenchCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return BenchStorageCommand.Create();
+        yield return BenchTextCommand.Create();
     }
 }

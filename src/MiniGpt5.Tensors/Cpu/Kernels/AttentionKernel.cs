@@ -1,0 +1,301 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using MiniGpt5.Tensors.Dispatch;
+
+namespace MiniGpt5.Tensors.Cpu.Kernels;
+
+/// <summary>
+/// Fused scaled-dot-product attention with an online softmax (FlashAttention's recurrence on the CPU): for each
+/// (batch·head, block of queries) the keys are visited in blocks; each block's scores S = Q·Kᵀ·scale come from the
+/// GEMM micro-kernel on packed panels, the running row max m and sum l are updated, the accumulated output is
+/// rescaled by exp(m_old - m_new) and P·V is added with the micro-kernel again. Only a Bq×Bk score tile ever
+/// exists. A handful of queries (decoding) takes a row path: dot products against each key, same recurrence.
+/// Everything is float32; fully masked rows give NaN, as in PyTorch.
+/// </summary>
+internal static unsafe class AttentionKernel
+{
+    /// <summary>Below this many queries the row path is used.</summary>
+    private const int RowPathQueries = 4;
+
+    /// <summary>Keys per block of the row path.</summary>
+    private const int RowBlock = 256;
+
+    [ThreadStatic]
+    private static float[]? _buffer;
+
+    public static void Run(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor output, AttentionAttributes p)
+    {
+        var layout = AttentionLayout.Create(q, k, v, mask, output, p.EnableGqa);
+        var context = new Context(q, k, v, mask, output, p, layout);
+        if (layout.L < RowPathQueries)
+        {
+            CpuParallel.For((long)layout.BatchCount * layout.L, (double)layout.S * (layout.E + layout.Ev) * 2, (start, end) =>
+            {
+                for (var task = start; task < end; task++)
+                {
+                    RowPath(context, (int)(task / layout.L), (int)(task % layout.L));
+                }
+            });
+            return;
+        }
+
+        var micro = MicroKernel.Best;
+        var blockQueries = micro.Mr * 8;
+        var queryBlocks = (layout.L + blockQueries - 1) / blockQueries;
+        CpuParallel.For((long)layout.BatchCount * queryBlocks, (double)blockQueries * layout.S * (layout.E + layout.Ev) * 2, (start, end) =>
+        {
+            for (var task = start; task < end; task++)
+            {
+                BlockPath(context, micro, blockQueries, (int)(task / queryBlocks), (int)(task % queryBlocks) * blockQueries);
+            }
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockPath(Context c, MicroKernel micro, int blockQueries, int batch, int firstQuery)
+    {
+        var layout = c.Layout;
+        int mr = micro.Mr, nr = micro.Nr, e = layout.E, ev = layout.Ev;
+        var blockKeys = nr * 4;
+        var evPadded = (ev + nr - 1) / nr * nr;
+        var rows = Math.Min(blockQueries, layout.L - firstQuery);
+        var rowPanels = (rows + mr - 1) / mr;
+
+        // Scratch: packed Q, packed Kᵀ, score tile, packed P, packed V, output accumulator, row max, row sum.
+        var sizes = new[] { blockQueries * e, e * blockKeys, blockQueries * blockKeys, blockQueries * blockKeys, blockKeys * evPadded, blockQueries * evPadded, blockQueries, blockQueries };
+        var total = 0;
+        foreach (var size in sizes)
+        {
+            total += (size + 15) & ~15;
+        }
+
+        var buffer = Buffer(total);
+        var qPacked = buffer;
+        var kPacked = qPacked + ((sizes[0] + 15) & ~15);
+        var scores = kPacked + ((sizes[1] + 15) & ~15);
+        var pPacked = scores + ((sizes[2] + 15) & ~15);
+        var vPacked = pPacked + ((sizes[3] + 15) & ~15);
+        var accumulator = vPacked + ((sizes[4] + 15) & ~15);
+        var rowMax = accumulator + ((sizes[5] + 15) & ~15);
+        var rowSum = rowMax + ((sizes[6] + 15) & ~15);
+
+        var qMatrix = new StridedMatrix(c.Q + ((layout.QOffsets[batch] + (firstQuery * layout.QRow)) * c.QSize), c.QType, layout.QRow, layout.QCol);
+        for (var panel = 0; panel < rowPanels; panel++)
+        {
+            qMatrix.PackA(panel * mr, Math.Min(mr, rows - (panel * mr)), 0, e, mr, qPacked + (panel * mr * e));
+        }
+
+        new Span<float>(accumulator, blockQueries * evPadded).Clear();
+        new Span<float>(rowMax, blockQueries).Fill(float.NegativeInfinity);
+        new Span<float>(rowSum, blockQueries).Clear();
+        var lastLimit = layout.CausalLimit(firstQuery + rows - 1, c.Attributes.IsCausal, c.Attributes.CausalVariant);
+        var scale = (float)c.Attributes.Scale;
+        for (var firstKey = 0; firstKey < lastLimit; firstKey += blockKeys)
+        {
+            var keys = Math.Min(blockKeys, layout.S - firstKey);
+            var keyPanels = (keys + nr - 1) / nr;
+
+            // Kᵀ block: element (e, j) = K[firstKey + j, e].
+            var kMatrix = new StridedMatrix(c.K + ((layout.KOffsets[batch] + (firstKey * layout.KRow)) * c.KSize), c.KType, layout.KCol, layout.KRow);
+            for (var panel = 0; panel < keyPanels; panel++)
+            {
+                kMatrix.PackB(0, e, panel * nr, Math.Min(nr, keys - (panel * nr)), nr, kPacked + (panel * nr * e));
+            }
+
+            for (var rp = 0; rp < rowPanels; rp++)
+            {
+                for (var cp = 0; cp < keyPanels; cp++)
+                {
+                    micro.Tile(e, qPacked + (rp * mr * e), kPacked + (cp * nr * e), scores + (rp * mr * blockKeys) + (cp * nr), blockKeys, false);
+                }
+            }
+
+            for (var i = 0; i < rows; i++)
+            {
+                var row = new Span<float>(scores + (i * blockKeys), keys);
+                var limit = layout.CausalLimit(firstQuery + i, c.Attributes.IsCausal, c.Attributes.CausalVariant) - firstKey;
+                TensorPrimitives.Multiply(row, scale, row);
+                c.ApplyMask(batch, firstQuery + i, firstKey, row, limit);
+                Update(row, ref rowMax[i], ref rowSum[i], new Span<float>(accumulator + (i * evPadded), evPadded));
+            }
+
+            // P·V, accumulated into the output rows (already rescaled by Update).
+            var pMatrix = new StridedMatrix((byte*)scores, DType.Float32, blockKeys, 1);
+            for (var rp = 0; rp < rowPanels; rp++)
+            {
+                pMatrix.PackA(rp * mr, Math.Min(mr, rows - (rp * mr)), 0, keys, mr, pPacked + (rp * mr * keys));
+            }
+
+            var vMatrix = new StridedMatrix(c.V + ((layout.VOffsets[batch] + (firstKey * layout.VRow)) * c.VSize), c.VType, layout.VRow, layout.VCol);
+            var valuePanels = evPadded / nr;
+            for (var panel = 0; panel < valuePanels; panel++)
+            {
+                vMatrix.PackB(0, keys, panel * nr, Math.Min(nr, ev - (panel * nr)), nr, vPacked + (panel * nr * keys));
+            }
+
+            for (var rp = 0; rp < rowPanels; rp++)
+            {
+                for (var cp = 0; cp < valuePanels; cp++)
+                {
+                    micro.Tile(keys, pPacked + (rp * mr * keys), vPacked + (cp * nr * keys), accumulator + (rp * mr * evPadded) + (cp * nr), evPadded, true);
+                }
+            }
+        }
+
+        for (var i = 0; i < rows; i++)
+        {
+            var result = new Span<float>(accumulator + (i * evPadded), ev);
+            TensorPrimitives.Divide(result, rowSum[i], result);
+            c.Store(batch, firstQuery + i, result);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowPath(Context c, int batch, int query)
+    {
+        var layout = c.Layout;
+        int e = layout.E, ev = layout.Ev;
+        var buffer = Buffer(e + RowBlock + ev + (RowBlock * Math.Max(e, ev)) + 64);
+        var queryRow = new Span<float>(buffer, e);
+        var scores = new Span<float>(buffer + e, RowBlock);
+        var accumulator = new Span<float>(buffer + e + RowBlock, ev);
+        var keyRows = buffer + e + RowBlock + ev;
+        DTypeConvert.Load(c.Q + ((layout.QOffsets[batch] + (query * layout.QRow)) * c.QSize), c.QType, layout.QCol, queryRow);
+        accumulator.Clear();
+        var max = float.NegativeInfinity;
+        var sum = 0f;
+        var limit = layout.CausalLimit(query, c.Attributes.IsCausal, c.Attributes.CausalVariant);
+        var scale = (float)c.Attributes.Scale;
+        for (var firstKey = 0; firstKey < limit; firstKey += RowBlock)
+        {
+            var keys = Math.Min(RowBlock, layout.S - firstKey);
+            var block = scores[..keys];
+            for (var j = 0; j < keys; j++)
+            {
+                var key = new Span<float>(keyRows + (j * e), e);
+                DTypeConvert.Load(c.K + ((layout.KOffsets[batch] + ((firstKey + j) * layout.KRow)) * c.KSize), c.KType, layout.KCol, key);
+                block[j] = TensorPrimitives.Dot(queryRow, key) * scale;
+            }
+
+            c.ApplyMask(batch, query, firstKey, block, limit - firstKey);
+            Update(block, ref max, ref sum, accumulator);
+            for (var j = 0; j < keys; j++)
+            {
+                if (block[j] == 0)
+                {
+                    continue;
+                }
+
+                var value = new Span<float>(keyRows + (j * ev), ev);
+                DTypeConvert.Load(c.V + ((layout.VOffsets[batch] + ((firstKey + j) * layout.VRow)) * c.VSize), c.VType, layout.VCol, value);
+                TensorPrimitives.MultiplyAdd(value, block[j], accumulator, accumulator);
+            }
+        }
+
+        TensorPrimitives.Divide(accumulator, sum, accumulator);
+        c.Store(batch, query, accumulator);
+    }
+
+    /// <summary>Online-softmax step for one row: turns the block's scores into exp(s - m_new), rescales the running
+    /// sum and the output row by exp(m_old - m_new), and adds the block's sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(Span<float> scores, ref float max, ref float sum, Span<float> output)
+    {
+        var blockMax = TensorPrimitives.Max(scores);
+        var newMax = MathF.Max(max, blockMax);
+        if (float.IsNegativeInfinity(newMax))
+        {
+            // Nothing visible yet: every weight in the block is 0.
+            scores.Clear();
+            return;
+        }
+
+        var correction = MathF.Exp(max - newMax);
+        TensorPrimitives.Subtract(scores, newMax, scores);
+        ActivationMath.Exp(scores, scores);
+        if (correction != 1f)
+        {
+            TensorPrimitives.Multiply(output, correction, output);
+        }
+
+        sum = (sum * correction) + TensorPrimitives.Sum(scores);
+        max = newMax;
+    }
+
+    private static float* Buffer(int floats)
+    {
+        if (_buffer is null || _buffer.Length < floats + 16)
+        {
+            _buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        }
+
+        var address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
+        return (float*)((address + 63) & ~(nint)63);
+    }
+
+    /// <summary>Pointers and element types of the operands, and the mask logic.</summary>
+    private sealed class Context(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor output, AttentionAttributes attributes, AttentionLayout layout)
+    {
+        public byte* Q { get; } = (byte*)q.DataPointer;
+
+        public byte* K { get; } = (byte*)k.DataPointer;
+
+        public byte* V { get; } = (byte*)v.DataPointer;
+
+        public DType QType { get; } = q.DType;
+
+        public DType KType { get; } = k.DType;
+
+        public DType VType { get; } = v.DType;
+
+        public int QSize { get; } = q.DType.SizeOf();
+
+        public int KSize { get; } = k.DType.SizeOf();
+
+        public int VSize { get; } = v.DType.SizeOf();
+
+        public AttentionAttributes Attributes { get; } = attributes;
+
+        public AttentionLayout Layout { get; } = layout;
+
+        /// <summary>Sets scores of keys at or beyond <paramref name="limit"/> (relative to the block) to -inf and applies
+        /// the mask (bool: false → -inf; float: added).</summary>
+        public void ApplyMask(int batch, int query, int firstKey, Span<float> scores, int limit)
+        {
+            for (var j = Math.Max(limit, 0); j < scores.Length; j++)
+            {
+                scores[j] = float.NegativeInfinity;
+            }
+
+            if (mask is null)
+            {
+                return;
+            }
+
+            var visible = Math.Min(Math.Max(limit, 0), scores.Length);
+            var row = (byte*)mask.DataPointer + ((Layout.MaskOffsets![batch] + (query * Layout.MaskRow) + (firstKey * Layout.MaskCol)) * mask.DType.SizeOf());
+            var step = Layout.MaskCol * mask.DType.SizeOf();
+            if (mask.DType == DType.Bool)
+            {
+                for (var j = 0; j < visible; j++)
+                {
+                    if (row[j * step] == 0)
+                    {
+                        scores[j] = float.NegativeInfinity;
+                    }
+                }
+            }
+            else
+            {
+                for (var j = 0; j < visible; j++)
+                {
+                    scores[j] += DTypeConvert.LoadOne(row + (j * step), mask.DType);
+                }
+            }
+        }
+
+        public void Store(int batch, int query, ReadOnlySpan<float> values) =>
+            DTypeConvert.Store(values, (byte*)output.DataPointer + ((Layout.OOffsets[batch] + (query * Layout.ORow)) * output.DType.SizeOf()), output.DType, Layout.OCol);
+    }
+}
