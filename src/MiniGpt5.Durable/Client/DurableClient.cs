@@ -342,10 +342,11 @@ public sealed class DurableClient(DurableTaskHub hub, DurableTaskRegistry? regis
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
+            // Poll the blob's metadata (a HEAD request); read the document once the status is the one we wait for.
             var version = hub.Signals.Version(signal);
-            var stored = await hub.Status.ReadAsync(instanceId, cancellationToken)
+            var head = await hub.Status.ReadHeadAsync(instanceId, cancellationToken)
                 ?? throw new InstanceNotFoundException($"Instance '{instanceId}' does not exist.");
-            if (done(stored.Document.Status))
+            if (done(head.Status) && await hub.Status.ReadAsync(instanceId, cancellationToken) is { } stored && done(stored.Document.Status))
             {
                 return await ToMetadataAsync(stored.Document, getInputsAndOutputs, cancellationToken);
             }

@@ -67,7 +67,7 @@ public sealed class DurableWorker : IHostedService, IDisposable
     /// <summary>Drains and stops (see the class summary).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        DurableLog.WorkerDraining(_hub.Logger, WorkerId, RunningActivities, 0);
+        DurableLog.WorkerDraining(_hub.Logger, WorkerId, RunningActivities, _orchestrations?.InFlightEpisodes ?? 0);
         var stops = _activities.Select(a => a.StopAsync(_options.DrainTimeout)).ToList();
         if (_orchestrations is not null)
         {

@@ -178,16 +178,16 @@ internal sealed class OrchestrationExecutor
 
                 break;
             case TaskScheduledEvent scheduled:
-                Match(scheduled.EventId, e, a => a is ScheduleActivityAction s && NameEquals(s.Name, scheduled.Name), $"activity '{scheduled.Name}'");
+                Match(scheduled.EventId, a => a is ScheduleActivityAction s && NameEquals(s.Name, scheduled.Name), $"activity '{scheduled.Name}'");
                 break;
             case TimerCreatedEvent created:
-                Match(created.EventId, e, a => a is CreateTimerAction, "a timer");
+                Match(created.EventId, a => a is CreateTimerAction, "a timer");
                 break;
             case SubOrchestrationCreatedEvent sub:
-                Match(sub.EventId, e, a => a is StartSubOrchestrationAction s && NameEquals(s.Name, sub.Name), $"sub-orchestration '{sub.Name}'");
+                Match(sub.EventId, a => a is StartSubOrchestrationAction s && NameEquals(s.Name, sub.Name), $"sub-orchestration '{sub.Name}'");
                 break;
             case EventSentEvent sent:
-                Match(sent.EventId, e, a => a is SendEventAction s && NameEquals(s.Name, sent.Name), $"event '{sent.Name}' sent to '{sent.InstanceId}'");
+                Match(sent.EventId, a => a is SendEventAction s && NameEquals(s.Name, sent.Name), $"event '{sent.Name}' sent to '{sent.InstanceId}'");
                 break;
             case ExecutionSuspendedEvent:
                 IsSuspended = true;
@@ -437,7 +437,7 @@ internal sealed class OrchestrationExecutor
             _scheduler).Unwrap();
     }
 
-    private void Match(int sequence, HistoryEvent recorded, Func<OrchestratorAction, bool> matches, string expected)
+    private void Match(int sequence, Func<OrchestratorAction, bool> matches, string expected)
     {
         if (!_unmatched.Remove(sequence, out var action))
         {
@@ -448,8 +448,6 @@ internal sealed class OrchestrationExecutor
         {
             throw new NonDeterministicOrchestrationException(InstanceId, Name, sequence, expected, action.Describe());
         }
-
-        _ = recorded;
     }
 
     private void Deliver(HistoryEvent e)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using MiniGpt5.Durable.TaskHub;
 
@@ -189,7 +188,4 @@ internal sealed class ReplayOrchestrationContext(OrchestrationExecutor executor)
         throw new TimeoutException(
             $"Orchestration '{InstanceId}' waited {timeout} for event '{name}', and it did not arrive.");
     }
-
-    /// <summary>For diagnostics: the options payloads are serialized with.</summary>
-    internal JsonSerializerOptions Json => executor.Json;
 }

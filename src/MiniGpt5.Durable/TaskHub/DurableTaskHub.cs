@@ -128,7 +128,10 @@ public sealed class DurableTaskHub : IDisposable
         }
     }
 
-    /// <summary>Deletes every container and queue of the hub (all instances, histories and messages).</summary>
+    /// <summary>
+    /// Deletes every container and control queue of the hub (all instances, histories and messages), and the
+    /// activity queues this process has used; delete others with <see cref="DeleteActivityQueueAsync"/>.
+    /// </summary>
     public async Task DeleteAsync(CancellationToken cancellationToken = default)
     {
         foreach (var container in Names.Containers)
