@@ -45,6 +45,7 @@ internal sealed class StorageRetry(int attempts, TimeSpan firstDelay, ILogger lo
         BlobNotFoundException or BlobAlreadyExistsException or BlobConditionFailedException or BlobLeaseConflictException
             or QueueMessageNotFoundException or StorageConfigurationException => false,
         StorageException { Status: 408 or 429 or 500 or 502 or 503 or 504 } => true,
+        StorageException { Status: 0, ErrorCode: "ServiceUnreachable" or "Timeout" } => !cancellationToken.IsCancellationRequested,
         StorageException { Status: 0, InnerException: { } inner } => IsTransient(inner, cancellationToken),
         HttpRequestException => true,
         TimeoutException => true,
