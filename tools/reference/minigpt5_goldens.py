@@ -1,0 +1,454 @@
+#!/usr/bin/python3
+"""Golden files for the MiniGPT-5 model code (src/MiniGpt5.Models/{Llama,Vision,VokenMapper,MiniGpt5}).
+
+Run with Debian's interpreter (torch 1.13, numpy; no transformers / peft / diffusers needed):
+
+    /usr/bin/python3 tools/reference/minigpt5_goldens.py
+
+The reference modules below are compact re-statements of the published code, written for this script:
+  * LLaMA: transformers 4.31 modeling_llama.py (RMSNorm, rotary cos/sin cache gathered by position_ids,
+    rotate_half, repeat_kv for grouped-query attention, the causal mask with past_key_values_length,
+    softmax in float32, SwiGLU) and the MiniGPT-5 copy of it; peft LoRA (W x + alpha/r * B(A x)).
+  * Sampling: transformers 4.31 RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper,
+    TopPLogitsWarper, then softmax and torch.multinomial on the global generator; MiniGPT-5's
+    StoppingCriteriaSub and its patched sample() with the 8-voken block (generation_helper.py, mini_gpt5.py).
+  * EVA ViT-g: LAVIS/MiniGPT-4 eva_vit.py (pre-LN blocks, qkv without bias + q_bias/v_bias, exact GELU,
+    absolute pos_embed, no final norm); ln_vision; the BLIP-2 Q-Former (Qformer.py: BERT post-LN layers,
+    cross-attention every 2nd layer, the query FFN); llama_proj.
+  * Voken mapper: model.py's fc (Linear, GELU, Linear) and torch's own nn.Transformer(norm_first=True).
+Tiny random configs, real key names. Everything is float32 unless a test is about another dtype. The C# tests in
+tests/MiniGpt5.Models.Tests read tests/golden/minigpt5/ and never run Python.
+"""
+import json
+import math
+import os
+import shutil
+import struct
+import sys
+import zipfile
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+OUT = os.path.join(ROOT, "tests", "golden", "minigpt5")
+
+# --------------------------------------------------------------------------------------------------------------
+# files
+
+ST_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64", torch.int32: "I32"}
+
+
+def save_safetensors(path, tensors, metadata=None):
+    """A minimal safetensors writer (the format is a JSON header plus raw little-endian bytes)."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous().cpu()
+        raw = t.view(torch.int16).numpy().tobytes() if t.dtype == torch.bfloat16 else t.numpy().tobytes()
+        header[name] = {"dtype": ST_DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    if metadata:
+        header["__metadata__"] = metadata
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+def save_json(path, value):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(value, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def seeded(seed):
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def randn(gen, *shape, std=1.0):
+    return torch.randn(*shape, generator=gen) * std
+
+
+# --------------------------------------------------------------------------------------------------------------
+# LLaMA (transformers 4.31)
+
+class RMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        variance = x.to(torch.float32).pow(2).mean(-1, keepdim=True)
+        x = x * torch.rsqrt(variance + self.eps)
+        return self.weight * x
+
+
+def rotate_half(x):
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def rotary(head_dim, theta, seq_len):
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2).float() / head_dim))
+    t = torch.arange(seq_len, dtype=inv_freq.dtype)
+    freqs = torch.einsum("i,j->ij", t, inv_freq)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    return emb.cos(), emb.sin()
+
+
+class LlamaAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.hd = c["hidden_size"] // c["num_attention_heads"]
+        h, kv = c["num_attention_heads"], c.get("num_key_value_heads", c["num_attention_heads"])
+        self.q_proj = nn.Linear(c["hidden_size"], h * self.hd, bias=False)
+        self.k_proj = nn.Linear(c["hidden_size"], kv * self.hd, bias=False)
+        self.v_proj = nn.Linear(c["hidden_size"], kv * self.hd, bias=False)
+        self.o_proj = nn.Linear(h * self.hd, c["hidden_size"], bias=False)
+        self.lora = {}
+
+    def proj(self, name, x):
+        y = getattr(self, name)(x)
+        if name in self.lora:
+            a, b, scale = self.lora[name]
+            y = y + scale * F.linear(F.linear(x, a), b)
+        return y
+
+    def forward(self, x, mask, position_ids, past):
+        c = self.c
+        b, t, _ = x.shape
+        h, kv = c["num_attention_heads"], c.get("num_key_value_heads", c["num_attention_heads"])
+        q = self.proj("q_proj", x).view(b, t, h, self.hd).transpose(1, 2)
+        k = self.proj("k_proj", x).view(b, t, kv, self.hd).transpose(1, 2)
+        v = self.proj("v_proj", x).view(b, t, kv, self.hd).transpose(1, 2)
+        kv_len = t + (past[0].shape[2] if past is not None else 0)
+        cos, sin = rotary(self.hd, c.get("rope_theta", 10000.0), max(kv_len, 64))
+        cos, sin = cos[position_ids].unsqueeze(1), sin[position_ids].unsqueeze(1)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        if past is not None:
+            k = torch.cat([past[0], k], dim=2)
+            v = torch.cat([past[1], v], dim=2)
+        present = (k, v)
+        rep = h // kv
+        if rep > 1:
+            k = k[:, :, None].expand(b, kv, rep, kv_len, self.hd).reshape(b, h, kv_len, self.hd)
+            v = v[:, :, None].expand(b, kv, rep, kv_len, self.hd).reshape(b, h, kv_len, self.hd)
+        w = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.hd)
+        if mask is not None:
+            w = w + mask
+            w = torch.max(w, torch.tensor(torch.finfo(w.dtype).min))
+        w = F.softmax(w, dim=-1, dtype=torch.float32).to(q.dtype)
+        out = torch.matmul(w, v).transpose(1, 2).reshape(b, t, h * self.hd)
+        return self.proj("o_proj", out), present
+
+
+class LlamaMLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.gate_proj = nn.Linear(c["hidden_size"], c["intermediate_size"], bias=False)
+        self.up_proj = nn.Linear(c["hidden_size"], c["intermediate_size"], bias=False)
+        self.down_proj = nn.Linear(c["intermediate_size"], c["hidden_size"], bias=False)
+
+    def forward(self, x):
+        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class LlamaLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.self_attn = LlamaAttention(c)
+        self.mlp = LlamaMLP(c)
+        self.input_layernorm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
+        self.post_attention_layernorm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
+
+    def forward(self, x, mask, pos, past):
+        a, present = self.self_attn(self.input_layernorm(x), mask, pos, past)
+        x = x + a
+        return x + self.mlp(self.post_attention_layernorm(x)), present
+
+
+class LlamaModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embed_tokens = nn.Embedding(c["vocab_size"], c["hidden_size"])
+        self.layers = nn.ModuleList([LlamaLayer(c) for _ in range(c["num_hidden_layers"])])
+        self.norm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
+
+
+class LlamaForCausalLM(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.model = LlamaModel(c)
+        if not c.get("tie_word_embeddings", False):
+            self.lm_head = nn.Linear(c["hidden_size"], c["vocab_size"], bias=False)
+
+    def head(self, h):
+        w = self.model.embed_tokens.weight if self.c.get("tie_word_embeddings", False) else self.lm_head.weight
+        return F.linear(h, w)
+
+    def forward(self, inputs_embeds, position_ids, past=None):
+        """Returns (final-norm hidden [B,T,D], logits [B,T,V], new past). The mask is 4.31's _prepare_decoder_attention_mask
+        with an all-ones attention mask: causal when T > 1, with the past prepended as visible."""
+        b, t, _ = inputs_embeds.shape
+        past_len = past[0][0].shape[2] if past is not None else 0
+        mask = None
+        if t > 1:
+            m = torch.full((t, t), torch.finfo(torch.float32).min)
+            cond = torch.arange(t)
+            m.masked_fill_(cond < (cond + 1).view(t, 1), 0)
+            if past_len > 0:
+                m = torch.cat([torch.zeros(t, past_len), m], dim=-1)
+            mask = m[None, None]
+        h = inputs_embeds
+        presents = []
+        for i, layer in enumerate(self.model.layers):
+            h, p = layer(h, mask, position_ids, past[i] if past is not None else None)
+            presents.append(p)
+        h = self.model.norm(h)
+        return h, self.head(h), presents
+
+
+def init_llama(model, gen, std=0.08):
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("layernorm.weight") or name.endswith("norm.weight"):
+                p.copy_(1.0 + randn(gen, *p.shape, std=0.1))
+            else:
+                p.copy_(randn(gen, *p.shape, std=std))
+
+
+def llama_state(model):
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def positions(start, count):
+    return torch.arange(start, start + count)[None]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# sampling (transformers 4.31 processors + warpers, MiniGPT-5 settings by default)
+
+def process_scores(scores, input_ids, penalty=2.0, temperature=1.0, top_k=50, top_p=0.9):
+    """scores [1, V] → (processed scores, probabilities) exactly as 4.31's sample() computes them."""
+    scores = scores.clone()
+    if penalty != 1.0:
+        score = torch.gather(scores, 1, input_ids)
+        score = torch.where(score < 0, score * penalty, score / penalty)
+        scores.scatter_(1, input_ids, score)
+    if temperature != 1.0:
+        scores = scores / temperature
+    if top_k:
+        k = min(max(top_k, 1), scores.size(-1))
+        scores = scores.masked_fill(scores < torch.topk(scores, k)[0][..., -1, None], -float("inf"))
+    if top_p < 1.0:
+        sorted_logits, sorted_indices = torch.sort(scores, descending=False)
+        cumulative = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
+        remove = cumulative <= (1 - top_p)
+        remove[..., -1:] = 0
+        remove = remove.scatter(1, sorted_indices, remove)
+        scores = scores.masked_fill(remove, -float("inf"))
+    return scores, F.softmax(scores, dim=-1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# goldens: LLaMA
+
+LLAMA_GQA = {
+    "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
+    "hidden_size": 64, "intermediate_size": 172, "num_hidden_layers": 2, "num_attention_heads": 4,
+    "num_key_value_heads": 2, "vocab_size": 320, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
+    "max_position_embeddings": 128, "tie_word_embeddings": False, "bos_token_id": 1, "eos_token_id": 2,
+    "torch_dtype": "float32",
+}
+LLAMA_TIED = dict(LLAMA_GQA, num_key_value_heads=4, tie_word_embeddings=True, rms_norm_eps=1e-6, rope_theta=500.0,
+                  intermediate_size=96, torch_dtype="float16")
+
+
+def write_bin_shards(folder, state, shards=2):
+    """pytorch_model-0000i-of-0000n.bin shards plus pytorch_model.bin.index.json, as transformers saves them."""
+    names = list(state)
+    per = (len(names) + shards - 1) // shards
+    weight_map = {}
+    for i in range(shards):
+        file = f"pytorch_model-{i + 1:05d}-of-{shards:05d}.bin"
+        part = {n: state[n] for n in names[i * per:(i + 1) * per]}
+        torch.save(part, os.path.join(folder, file))
+        weight_map.update({n: file for n in part})
+    total = sum(t.numel() * t.element_size() for t in state.values())
+    save_json(os.path.join(folder, "pytorch_model.bin.index.json"), {"metadata": {"total_size": total}, "weight_map": weight_map})
+
+
+def llama_goldens():
+    out = os.path.join(OUT, "llama")
+    shutil.rmtree(out, ignore_errors=True)
+    gen = seeded(100)
+    model = LlamaForCausalLM(LLAMA_GQA).eval()
+    init_llama(model, gen)
+    folder = os.path.join(out, "gqa")
+    save_json(os.path.join(folder, "config.json"), LLAMA_GQA)
+    save_safetensors(os.path.join(folder, "model.safetensors"), llama_state(model), {"format": "pt"})
+
+    prompt = [1, 17, 250, 3, 99, 140, 7, 311, 64]
+    forced = torch.randint(3, LLAMA_GQA["vocab_size"], (20,), generator=gen).tolist()
+    block = torch.randint(3, LLAMA_GQA["vocab_size"], (8,), generator=gen).tolist()
+    results = {}
+    with torch.no_grad():
+        ids = torch.tensor([prompt])
+        h, logits, past = model(model.model.embed_tokens(ids), positions(0, len(prompt)))
+        results["prefill_logits"] = logits[0]
+        results["prefill_hidden"] = h[0]
+        # 20 single-token steps with the KV cache, feeding fixed ids.
+        step_logits, step_hidden = [], []
+        length = len(prompt)
+        cache = past
+        for tok in forced:
+            h1, l1, cache = model(model.model.embed_tokens(torch.tensor([[tok]])), positions(length, 1), cache)
+            step_logits.append(l1[0, 0])
+            step_hidden.append(h1[0, 0])
+            length += 1
+        results["decode_logits"] = torch.stack(step_logits)
+        results["decode_hidden"] = torch.stack(step_hidden)
+        # A chunk of 8 after the prompt: causal among itself, the prompt visible (the voken-block shape).
+        _, lb, _ = model(model.model.embed_tokens(torch.tensor([block])), positions(len(prompt), 8), past)
+        results["block_logits"] = lb[0]
+        # Greedy: argmax each step.
+        greedy, cache, last = [], past, logits[0, -1]
+        length = len(prompt)
+        for _ in range(20):
+            tok = int(torch.argmax(last))
+            greedy.append(tok)
+            _, l1, cache = model(model.model.embed_tokens(torch.tensor([[tok]])), positions(length, 1), cache)
+            last = l1[0, 0]
+            length += 1
+        # Sampled with MiniGPT-5's settings on the global generator; the penalty sees the whole sequence.
+        torch.manual_seed(1234)
+        sampled, cache, last, seq = [], past, logits[0, -1], list(prompt)
+        length = len(prompt)
+        for _ in range(20):
+            _, probs = process_scores(last[None], torch.tensor([seq]))
+            tok = int(torch.multinomial(probs, num_samples=1)[0, 0])
+            sampled.append(tok)
+            seq.append(tok)
+            _, l1, cache = model(model.model.embed_tokens(torch.tensor([[tok]])), positions(length, 1), cache)
+            last = l1[0, 0]
+            length += 1
+
+        # LoRA on q_proj and v_proj, r 4, alpha 8 (scale 2): MiniGPT-5's stage-2 layout, keys with ".default".
+        lora = {}
+        for i, layer in enumerate(model.model.layers):
+            for name in ("q_proj", "v_proj"):
+                lin = getattr(layer.self_attn, name)
+                a = randn(gen, 4, lin.in_features, std=0.2)
+                b = randn(gen, lin.out_features, 4, std=0.2)
+                layer.self_attn.lora[name] = (a, b, 2.0)
+                base = f"base_model.model.model.layers.{i}.self_attn.{name}"
+                lora[f"{base}.lora_A.default.weight"] = a
+                lora[f"{base}.lora_B.default.weight"] = b
+        save_safetensors(os.path.join(out, "lora_default.safetensors"), lora)
+        # The same adapter as peft saves it (adapter_model.bin, no adapter name in the keys).
+        peft = os.path.join(out, "lora_peft")
+        os.makedirs(peft, exist_ok=True)
+        torch.save({k.replace(".default", ""): v for k, v in lora.items()}, os.path.join(peft, "adapter_model.bin"))
+        save_json(os.path.join(peft, "adapter_config.json"), {
+            "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": 4, "lora_alpha": 8, "lora_dropout": 0.05,
+            "target_modules": ["q_proj", "v_proj"], "bias": "none"})
+        _, ll, lpast = model(model.model.embed_tokens(ids), positions(0, len(prompt)))
+        results["lora_prefill_logits"] = ll[0]
+        lora_steps, cache, length = [], lpast, len(prompt)
+        for tok in forced[:5]:
+            _, l1, cache = model(model.model.embed_tokens(torch.tensor([[tok]])), positions(length, 1), cache)
+            lora_steps.append(l1[0, 0])
+            length += 1
+        results["lora_decode_logits"] = torch.stack(lora_steps)
+        for layer in model.model.layers:
+            layer.self_attn.lora = {}
+
+    # Tied embeddings, full multi-head attention, fp16 weights in two .bin shards with an index; the file also
+    # carries the rotary inv_freq buffers transformers 4.31 saved.
+    tied = LlamaForCausalLM(LLAMA_TIED).eval()
+    init_llama(tied, gen)
+    state = {k: v.half() for k, v in llama_state(tied).items()}
+    hd = LLAMA_TIED["hidden_size"] // LLAMA_TIED["num_attention_heads"]
+    for i in range(LLAMA_TIED["num_hidden_layers"]):
+        state[f"model.layers.{i}.self_attn.rotary_emb.inv_freq"] = 1.0 / (LLAMA_TIED["rope_theta"] ** (torch.arange(0, hd, 2).float() / hd))
+    folder16 = os.path.join(out, "tied_fp16_bin")
+    os.makedirs(folder16, exist_ok=True)
+    save_json(os.path.join(folder16, "config.json"), LLAMA_TIED)
+    write_bin_shards(folder16, state)
+    with torch.no_grad():
+        for name, p in tied.named_parameters():
+            p.copy_(state[name].float())
+        _, tl, _ = tied(tied.model.embed_tokens(torch.tensor([prompt])), positions(0, len(prompt)))
+        results["tied_fp16_logits"] = tl[0]
+
+    # bf16 weights of the GQA model: the reference rounds the weights, computes in float32 (our precision policy).
+    bf16 = {k: v.to(torch.bfloat16) for k, v in llama_state(model).items()}
+    folder_bf16 = os.path.join(out, "gqa_bf16")
+    save_json(os.path.join(folder_bf16, "config.json"), dict(LLAMA_GQA, torch_dtype="bfloat16"))
+    save_safetensors(os.path.join(folder_bf16, "model.safetensors"), bf16)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(bf16[name].float())
+        _, bl, _ = model(model.model.embed_tokens(ids), positions(0, len(prompt)))
+        results["bf16_logits"] = bl[0]
+
+    save_safetensors(os.path.join(out, "expected.safetensors"), {k: v.float() for k, v in results.items()})
+    save_json(os.path.join(out, "expected.json"), {
+        "prompt": prompt, "forced": forced, "block": block, "greedy": greedy, "sampled": sampled, "sampled_seed": 1234,
+        "sampling": {"temperature": 1.0, "top_k": 50, "top_p": 0.9, "repetition_penalty": 2.0}})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# goldens: the sampler alone
+
+def sampling_goldens():
+    out = os.path.join(OUT, "sampling")
+    shutil.rmtree(out, ignore_errors=True)
+    gen = seeded(7)
+    vocab = 320
+    cases = {
+        "minigpt5": dict(penalty=2.0, temperature=1.0, top_k=50, top_p=0.9),
+        "warm_topp": dict(penalty=1.3, temperature=0.7, top_k=0, top_p=0.8),
+        "topk_only": dict(penalty=1.0, temperature=1.5, top_k=5, top_p=1.0),
+    }
+    tensors, meta = {}, {}
+    for name, settings in cases.items():
+        logits = randn(gen, 30, vocab, std=3.0)
+        # A few exact ties at the top-k boundary and repeated ids in the history.
+        logits[:, 10] = logits[:, 11]
+        torch.manual_seed(4321)
+        history, tokens, probs = [0], [], []
+        for step in range(30):
+            _, p = process_scores(logits[step:step + 1], torch.tensor([history]), **settings)
+            tok = int(torch.multinomial(p, num_samples=1)[0, 0])
+            probs.append(p[0])
+            tokens.append(tok)
+            history.append(tok if step % 3 else 10)
+        tensors[f"{name}.logits"] = logits
+        tensors[f"{name}.probabilities"] = torch.stack(probs)
+        meta[name] = {"settings": settings, "tokens": tokens, "seed": 4321}
+    save_safetensors(os.path.join(out, "sampling.safetensors"), tensors)
+    save_json(os.path.join(out, "sampling.json"), meta)
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    parts = sys.argv[1:] or ["llama", "sampling"]
+    for part in parts:
+        globals()[f"{part}_goldens"]()
+        print(f"wrote {part} goldens under {OUT}")
