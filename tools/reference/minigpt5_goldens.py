@@ -444,11 +444,248 @@ def sampling_goldens():
     save_json(os.path.join(out, "sampling.json"), meta)
 
 
+
+# --------------------------------------------------------------------------------------------------------------
+# EVA ViT (eva_vit.py), ln_vision, Q-Former (Qformer.py, query path), llama_proj (mini_gpt4.py)
+
+class EvaAttention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.scale = (dim // heads) ** -0.5
+        self.qkv = nn.Linear(dim, dim * 3, bias=False)
+        self.q_bias = nn.Parameter(torch.zeros(dim))
+        self.v_bias = nn.Parameter(torch.zeros(dim))
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        bias = torch.cat((self.q_bias, torch.zeros_like(self.v_bias), self.v_bias))
+        qkv = F.linear(x, self.qkv.weight, bias).reshape(b, n, 3, self.heads, -1).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attn = ((q * self.scale) @ k.transpose(-2, -1)).softmax(dim=-1)
+        return self.proj((attn @ v).transpose(1, 2).reshape(b, n, -1))
+
+
+class EvaMlp(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class EvaBlock(nn.Module):
+    def __init__(self, dim, heads, hidden):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
+        self.attn = EvaAttention(dim, heads)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = EvaMlp(dim, hidden)
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, patch, dim):
+        super().__init__()
+        self.proj = nn.Conv2d(3, dim, kernel_size=patch, stride=patch)
+
+
+class EvaViT(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        grid = c["image_size"] // c["patch_size"]
+        self.patch_embed = PatchEmbed(c["patch_size"], c["width"])
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, c["width"]))
+        self.pos_embed = nn.Parameter(torch.zeros(1, grid * grid + 1, c["width"]))
+        self.blocks = nn.ModuleList([EvaBlock(c["width"], c["heads"], c["mlp_hidden"]) for _ in range(c["depth"])])
+
+    def forward(self, x):
+        x = self.patch_embed.proj(x).flatten(2).transpose(1, 2)
+        x = torch.cat((self.cls_token.expand(x.shape[0], -1, -1), x), dim=1) + self.pos_embed
+        for blk in self.blocks:
+            x = blk(x)
+        return x
+
+
+class BertSelfAttention(nn.Module):
+    def __init__(self, hidden, heads, kv_width):
+        super().__init__()
+        self.heads = heads
+        self.query = nn.Linear(hidden, hidden)
+        self.key = nn.Linear(kv_width, hidden)
+        self.value = nn.Linear(kv_width, hidden)
+
+    def split(self, x):
+        return x.view(x.shape[0], x.shape[1], self.heads, -1).permute(0, 2, 1, 3)
+
+    def forward(self, x, kv):
+        q, k, v = self.split(self.query(x)), self.split(self.key(kv)), self.split(self.value(kv))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
+        scores = scores + torch.zeros(1)  # the all-ones masks MiniGPT-4 passes extend to an additive 0
+        ctx = torch.matmul(nn.Softmax(dim=-1)(scores), v).permute(0, 2, 1, 3).contiguous()
+        return ctx.view(ctx.shape[0], ctx.shape[1], -1)
+
+
+class BertOut(nn.Module):
+    def __init__(self, i, o, eps=1e-12):
+        super().__init__()
+        self.dense = nn.Linear(i, o)
+        self.LayerNorm = nn.LayerNorm(o, eps=eps)
+
+    def forward(self, x, residual):
+        return self.LayerNorm(self.dense(x) + residual)
+
+
+class BertAttention(nn.Module):
+    def __init__(self, hidden, heads, kv_width):
+        super().__init__()
+        self.self = BertSelfAttention(hidden, heads, kv_width)
+        self.output = BertOut(hidden, hidden)
+
+    def forward(self, x, kv):
+        return self.output(self.self(x, kv), x)
+
+
+class BertIntermediate(nn.Module):
+    def __init__(self, hidden, inner):
+        super().__init__()
+        self.dense = nn.Linear(hidden, inner)
+
+
+class QFormerLayer(nn.Module):
+    def __init__(self, c, i):
+        super().__init__()
+        self.attention = BertAttention(c["hidden"], c["heads"], c["hidden"])
+        if i % c["cross_attention_freq"] == 0:
+            self.crossattention = BertAttention(c["hidden"], c["heads"], c["encoder_width"])
+        # Text-path FFN: present in BLIP-2 checkpoints, deleted by MiniGPT-4, never run on queries.
+        self.intermediate = BertIntermediate(c["hidden"], c["intermediate"])
+        self.output = BertOut(c["intermediate"], c["hidden"])
+        self.intermediate_query = BertIntermediate(c["hidden"], c["intermediate"])
+        self.output_query = BertOut(c["intermediate"], c["hidden"])
+
+    def forward(self, x, image):
+        x = self.attention(x, x)
+        if hasattr(self, "crossattention"):
+            x = self.crossattention(x, image)
+        return self.output_query(F.gelu(self.intermediate_query.dense(x)), x)
+
+
+class QFormerEmbeddings(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(40, c["hidden"])        # text-only, ignored
+        self.position_embeddings = nn.Embedding(16, c["hidden"])    # text-only, ignored
+        self.LayerNorm = nn.LayerNorm(c["hidden"], eps=1e-12)
+        self.register_buffer("position_ids", torch.arange(16).expand((1, -1)))
+
+
+class QFormerBert(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embeddings = QFormerEmbeddings(c)
+        self.encoder = nn.Module()
+        self.encoder.layer = nn.ModuleList([QFormerLayer(c, i) for i in range(c["layers"])])
+
+
+class QFormer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.bert = QFormerBert(c)
+        self.cls = nn.Module()
+        self.cls.predictions = nn.Module()
+        self.cls.predictions.bias = nn.Parameter(torch.zeros(40))   # LM head, ignored
+
+    def forward(self, queries, image):
+        x = self.bert.embeddings.LayerNorm(queries)
+        for layer in self.bert.encoder.layer:
+            x = layer(x, image)
+        return x
+
+
+TINY_VIT = {"image_size": 224, "patch_size": 14, "width": 48, "depth": 2, "heads": 4, "mlp_hidden": 96}
+TINY_QFORMER = {"hidden": 32, "layers": 2, "heads": 4, "intermediate": 64, "query_tokens": 4, "encoder_width": 48,
+                "cross_attention_freq": 2}
+
+
+class ImageEncoder(nn.Module):
+    """MiniGPT-4's names: visual_encoder, ln_vision, Qformer, query_tokens, llama_proj."""
+
+    def __init__(self, vit, qformer, llm_hidden):
+        super().__init__()
+        self.visual_encoder = EvaViT(vit)
+        self.ln_vision = nn.LayerNorm(vit["width"])
+        self.Qformer = QFormer(qformer)
+        self.query_tokens = nn.Parameter(torch.zeros(1, qformer["query_tokens"], qformer["hidden"]))
+        self.llama_proj = nn.Linear(qformer["hidden"], llm_hidden)
+
+    def forward(self, images):
+        tokens = self.ln_vision(self.visual_encoder(images))
+        q = self.Qformer(self.query_tokens.expand(images.shape[0], -1, -1), tokens)
+        return self.llama_proj(q), tokens
+
+
+def init_uniformish(module, gen, std=0.06):
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if "LayerNorm.weight" in name or "norm" in name.split(".")[-2:][0] and name.endswith("weight"):
+                p.copy_(1.0 + randn(gen, *p.shape, std=0.1))
+            else:
+                p.copy_(randn(gen, *p.shape, std=std))
+
+
+def write_image_encoder_files(encoder, folder, extra_block=True):
+    """The three published files: eva_vit_g.pth (bare keys), blip2_pretrained_flant5xxl.pth ({'model': ...}, the
+    whole BLIP-2 Q-Former with its text parts and heads), prerained_minigpt4_7b.pth ({'model': llama_proj})."""
+    os.makedirs(folder, exist_ok=True)
+    eva = {k: v.clone() for k, v in encoder.visual_encoder.state_dict().items()}
+    if extra_block:
+        # EVA-CLIP-g has one block more than BLIP-2 uses, plus a final norm: both must be ignored.
+        depth = len(encoder.visual_encoder.blocks)
+        for k, v in encoder.visual_encoder.blocks[0].state_dict().items():
+            eva[f"blocks.{depth}.{k}"] = v.clone() + 1
+        eva["norm.weight"] = torch.ones(eva["pos_embed"].shape[-1])
+        eva["norm.bias"] = torch.zeros(eva["pos_embed"].shape[-1])
+    torch.save(eva, os.path.join(folder, "eva_vit_g.pth"))
+    blip = {f"Qformer.{k}": v.clone() for k, v in encoder.Qformer.state_dict().items()}
+    blip["query_tokens"] = encoder.query_tokens.detach().clone()
+    blip.update({f"ln_vision.{k}": v.clone() for k, v in encoder.ln_vision.state_dict().items()})
+    blip["vision_proj.weight"] = torch.zeros(8, 32)
+    blip["text_proj.weight"] = torch.zeros(8, 32)
+    blip["itm_head.weight"] = torch.zeros(2, 32)
+    blip["temp"] = torch.tensor(0.07)
+    torch.save({"model": blip}, os.path.join(folder, "blip2_pretrained_flant5xxl.pth"))
+    proj = {f"llama_proj.{k}": v.clone() for k, v in encoder.llama_proj.state_dict().items()}
+    torch.save({"model": proj, "epoch": 3}, os.path.join(folder, "prerained_minigpt4_7b.pth"))
+
+
+def vision_goldens():
+    out = os.path.join(OUT, "vision")
+    shutil.rmtree(out, ignore_errors=True)
+    gen = seeded(200)
+    encoder = ImageEncoder(TINY_VIT, TINY_QFORMER, 64).eval()
+    init_uniformish(encoder, gen)
+    write_image_encoder_files(encoder, out)
+    torch.manual_seed(77)
+    images = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        embeds, tokens = encoder(images)
+        vit = encoder.visual_encoder(images)
+    save_safetensors(os.path.join(out, "expected.safetensors"), {"vit": vit, "ln_vision": tokens, "embeds": embeds})
+    save_json(os.path.join(out, "expected.json"), {"image_seed": 77, "vit": TINY_VIT, "qformer": TINY_QFORMER, "llm_hidden": 64})
+
+
 # --------------------------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    parts = sys.argv[1:] or ["llama", "sampling"]
+    parts = sys.argv[1:] or ["llama", "sampling", "vision"]
     for part in parts:
         globals()[f"{part}_goldens"]()
         print(f"wrote {part} goldens under {OUT}")
