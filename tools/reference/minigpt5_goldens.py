@@ -681,11 +681,61 @@ def vision_goldens():
     save_json(os.path.join(out, "expected.json"), {"image_seed": 77, "vit": TINY_VIT, "qformer": TINY_QFORMER, "llm_hidden": 64})
 
 
+
+# --------------------------------------------------------------------------------------------------------------
+# voken mapper (model.py: fc + torch's own nn.Transformer + t2i_decoder_prompt)
+
+TINY_MAPPER = {"llm_hidden": 64, "width": 32, "heads": 4, "encoder_layers": 2, "decoder_layers": 2, "feed_forward": 48,
+               "queries": 6, "vokens": 8}
+
+
+class Mapper(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(c["llm_hidden"], c["width"]), nn.GELU(), nn.Linear(c["width"], c["width"]))
+        self.llm_to_t2i_mapping = nn.Transformer(
+            batch_first=True, norm_first=True, d_model=c["width"], nhead=c["heads"], num_encoder_layers=c["encoder_layers"],
+            num_decoder_layers=c["decoder_layers"], dim_feedforward=c["feed_forward"], dropout=0.0)
+        self.t2i_decoder_prompt = nn.Parameter(torch.randn((1, c["queries"], c["width"])))
+        self.c = c
+
+    def forward(self, vokens):
+        return self.llm_to_t2i_mapping(src=self.fc(vokens), tgt=self.t2i_decoder_prompt.repeat(vokens.shape[0], 1, 1))
+
+    def negative(self):
+        return self(torch.zeros((1, self.c["vokens"], self.c["llm_hidden"])))
+
+
+def init_mapper(mapper, gen):
+    with torch.no_grad():
+        for name, p in mapper.named_parameters():
+            if ".norm" in name and name.endswith("weight"):
+                p.copy_(1.0 + randn(gen, *p.shape, std=0.1))
+            else:
+                p.copy_(randn(gen, *p.shape, std=0.15))
+
+
+def mapper_goldens():
+    out = os.path.join(OUT, "mapper")
+    shutil.rmtree(out, ignore_errors=True)
+    gen = seeded(300)
+    mapper = Mapper(TINY_MAPPER).eval()
+    init_mapper(mapper, gen)
+    save_safetensors(os.path.join(out, "mapper.safetensors"), {k: v for k, v in mapper.state_dict().items()})
+    torch.manual_seed(31)
+    vokens = torch.randn(2, 8, 64)
+    with torch.no_grad():
+        results = {"fc": mapper.fc(vokens), "conditioning": mapper(vokens), "negative": mapper.negative()}
+    save_safetensors(os.path.join(out, "expected.safetensors"), results)
+    save_json(os.path.join(out, "expected.json"), {"voken_seed": 31, "config": TINY_MAPPER,
+                                                   "keys": list(mapper.state_dict().keys())})
+
+
 # --------------------------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    parts = sys.argv[1:] or ["llama", "sampling", "vision"]
+    parts = sys.argv[1:] or ["llama", "sampling", "vision", "mapper"]
     for part in parts:
         globals()[f"{part}_goldens"]()
         print(f"wrote {part} goldens under {OUT}")
