@@ -394,11 +394,9 @@ def llama_goldens():
         _, tl, _ = tied(tied.model.embed_tokens(torch.tensor([prompt])), positions(0, len(prompt)))
         results["tied_fp16_logits"] = tl[0]
 
-    # bf16 weights of the GQA model: the reference rounds the weights, computes in float32 (our precision policy).
-    bf16 = {k: v.to(torch.bfloat16) for k, v in llama_state(model).items()}
-    folder_bf16 = os.path.join(out, "gqa_bf16")
-    save_json(os.path.join(folder_bf16, "config.json"), dict(LLAMA_GQA, torch_dtype="bfloat16"))
-    save_safetensors(os.path.join(folder_bf16, "model.safetensors"), bf16)
+    # bf16 weights (the C# side converts the float32 folder at load): the reference rounds the projection and
+    # embedding matrices (RMSNorm weights stay float32, as ours do) and computes in float32, our precision policy.
+    bf16 = {k: (v if "norm" in k else v.to(torch.bfloat16)) for k, v in llama_state(model).items()}
     with torch.no_grad():
         for name, p in model.named_parameters():
             p.copy_(bf16[name].float())
@@ -417,7 +415,6 @@ def llama_goldens():
 def sampling_goldens():
     out = os.path.join(OUT, "sampling")
     shutil.rmtree(out, ignore_errors=True)
-    gen = seeded(7)
     vocab = 320
     cases = {
         "minigpt5": dict(penalty=2.0, temperature=1.0, top_k=50, top_p=0.9),
@@ -425,9 +422,10 @@ def sampling_goldens():
         "topk_only": dict(penalty=1.0, temperature=1.5, top_k=5, top_p=1.0),
     }
     tensors, meta = {}, {}
-    for name, settings in cases.items():
-        logits = randn(gen, 30, vocab, std=3.0)
-        # A few exact ties at the top-k boundary and repeated ids in the history.
+    for case, (name, settings) in enumerate(cases.items()):
+        # Logits are torch.randn from a seed (the C# test draws the same ones), times 3, with an exact tie.
+        torch.manual_seed(500 + case)
+        logits = torch.randn(30, vocab) * 3.0
         logits[:, 10] = logits[:, 11]
         torch.manual_seed(4321)
         history, tokens, probs = [0], [], []
@@ -437,9 +435,8 @@ def sampling_goldens():
             probs.append(p[0])
             tokens.append(tok)
             history.append(tok if step % 3 else 10)
-        tensors[f"{name}.logits"] = logits
         tensors[f"{name}.probabilities"] = torch.stack(probs)
-        meta[name] = {"settings": settings, "tokens": tokens, "seed": 4321}
+        meta[name] = {"settings": settings, "tokens": tokens, "seed": 4321, "logits_seed": 500 + case, "vocab": vocab}
     save_safetensors(os.path.join(out, "sampling.safetensors"), tensors)
     save_json(os.path.join(out, "sampling.json"), meta)
 
@@ -669,7 +666,7 @@ def vision_goldens():
     out = os.path.join(OUT, "vision")
     shutil.rmtree(out, ignore_errors=True)
     gen = seeded(200)
-    encoder = ImageEncoder(TINY_VIT, TINY_QFORMER, 64).eval()
+    encoder = ImageEncoder(TINY_VIT, TINY_QFORMER, 32).eval()
     init_uniformish(encoder, gen)
     write_image_encoder_files(encoder, out)
     torch.manual_seed(77)
@@ -677,8 +674,10 @@ def vision_goldens():
     with torch.no_grad():
         embeds, tokens = encoder(images)
         vit = encoder.visual_encoder(images)
-    save_safetensors(os.path.join(out, "expected.safetensors"), {"vit": vit, "ln_vision": tokens, "embeds": embeds})
-    save_json(os.path.join(out, "expected.json"), {"image_seed": 77, "vit": TINY_VIT, "qformer": TINY_QFORMER, "llm_hidden": 64})
+    # The first 40 tokens of image 1 for the intermediate stages (the full tensors are large); all of the output.
+    save_safetensors(os.path.join(out, "expected.safetensors"), {
+        "vit": vit[1, :40].contiguous(), "ln_vision": tokens[1, :40].contiguous(), "embeds": embeds})
+    save_json(os.path.join(out, "expected.json"), {"image_seed": 77, "vit": TINY_VIT, "qformer": TINY_QFORMER, "llm_hidden": 32})
 
 
 
@@ -731,11 +730,227 @@ def mapper_goldens():
                                                    "keys": list(mapper.state_dict().keys())})
 
 
+
+# --------------------------------------------------------------------------------------------------------------
+# a whole tiny MiniGPT-5 turn (mini_gpt5.py input_warp + predict, generation_helper.py sample, model.py generate)
+
+import re
+
+import sentencepiece as spm
+from PIL import Image
+
+SPM = os.path.join(ROOT, "tests", "data", "text", "spm_bpe_bytefallback.model")
+VOKENS = [f"[IMG{i}]" for i in range(8)]
+ADDED = VOKENS + ["<ImageHere>"]
+CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
+
+
+class Tokenizer431:
+    """transformers 4.31's slow LlamaTokenizer(legacy=True) after add_special_tokens(additional_special_tokens=ADDED)
+    as MiniGPT-5 calls it (add_special_tokens=False): split on added and special tokens, strip whitespace around the
+    added ones (they were added as plain strings), SentencePiece on each remaining chunk."""
+
+    def __init__(self):
+        self.sp = spm.SentencePieceProcessor(model_file=SPM)
+        self.added = {t: self.sp.vocab_size() + i for i, t in enumerate(ADDED)}
+        self.special = {"<unk>": 0, "<s>": 1, "</s>": 2}
+        tokens = sorted(list(self.added) + list(self.special), key=len, reverse=True)
+        self.pattern = re.compile("(" + "|".join(re.escape(t) for t in tokens) + ")")
+
+    def __len__(self):
+        return self.sp.vocab_size() + len(ADDED)
+
+    def encode(self, text):
+        parts = self.pattern.split(text)
+        ids = []
+        for i, part in enumerate(parts):
+            if part in self.added:
+                ids.append(self.added[part])
+                continue
+            if part in self.special:
+                ids.append(self.special[part])
+                continue
+            if i > 0 and parts[i - 1] in self.added:
+                part = part.lstrip()
+            if i + 1 < len(parts) and parts[i + 1] in self.added:
+                part = part.rstrip()
+            if part:
+                ids.extend(self.sp.encode(part))
+        return ids
+
+
+TURN_LLM = {
+    "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu", "hidden_size": 32,
+    "intermediate_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 901,
+    "rms_norm_eps": 1e-6, "max_position_embeddings": 2048, "tie_word_embeddings": False, "bos_token_id": 1,
+    "eos_token_id": 2, "pad_token_id": 0, "torch_dtype": "float16",
+}
+TURN_MAPPER = {"llm_hidden": 32, "width": 32, "heads": 4, "encoder_layers": 2, "decoder_layers": 2, "feed_forward": 48,
+               "queries": 77, "vokens": 8}
+TURN_PROMPT = ("Give the following images in <Img>ImageContent</Img> format. You will be able to see the images once I "
+               "provide it to you. Please understanding images and generate story.###Human:a red cube on a table."
+               "<Img><ImageHere></Img>the cube falls down.<Img><ImageHere></Img>\n Tell me the next scene with image. ###Assistant:")
+
+
+def turn_images(folder):
+    """Two 224x224 RGB PNGs (square and already 224 px, so resize, crop and square padding are identities)."""
+    paths = []
+    for i, (bg, fg) in enumerate([((250, 240, 230), (200, 30, 30)), ((30, 60, 120), (240, 200, 40))]):
+        img = Image.new("RGB", (224, 224), bg)
+        px = img.load()
+        for y in range(224):
+            for x in range(224):
+                if (x - 80 - 40 * i) ** 2 + (y - 120) ** 2 < 50 ** 2:
+                    px[x, y] = fg
+                elif y > 180:
+                    px[x, y] = (x % 256, (x + y) % 256, 90)
+        path = os.path.join(folder, f"input{i}.png")
+        img.save(path)
+        paths.append(path)
+    return paths
+
+
+def clip_input(path):
+    arr = torch.from_numpy(np.asarray(Image.open(path).convert("RGB"), dtype=np.uint8).copy()).permute(2, 0, 1).float().div(255)
+    return (arr - torch.tensor(CLIP_MEAN)[:, None, None]) / torch.tensor(CLIP_STD)[:, None, None]
+
+
+def run_turn(tok, llama, encoder, mapper, prompt, images, seed, max_new_tokens, bos_id, stops):
+    img0 = tok.added["[IMG0]"]
+    ids = tok.encode(prompt)
+    embed = llama.model.embed_tokens
+    with torch.no_grad():
+        img_embeds, _ = encoder(images)
+        parts, start, k = [embed(torch.tensor([[bos_id]]))], 0, 0
+        for i, t in enumerate(ids):
+            if t == tok.added["<ImageHere>"]:
+                parts += [embed(torch.tensor([ids[start:i]])), img_embeds[k:k + 1]]
+                k, start = k + 1, i + 1
+        parts.append(embed(torch.tensor([ids[start:]])))
+        embeds = torch.cat(parts, dim=1)
+        torch.manual_seed(seed)
+        seq, length = [0], embeds.shape[1]
+        h, logits, past = llama(embeds, positions(0, length))
+        hidden_states, last = [h], logits[0, -1]
+        while True:
+            _, probs = process_scores(last[None], torch.tensor([seq]))
+            t = int(torch.multinomial(probs, num_samples=1)[0, 0])
+            seq.append(t)
+            if t == 1 or any(seq[-len(st):] == st for st in stops) or len(seq) - 1 >= max_new_tokens:
+                break
+            if t == img0:
+                block = embed(torch.tensor([[tok.added[v] for v in VOKENS]]))
+                h, l, past = llama(block, positions(length, 8), past)
+                length += 8
+            else:
+                h, l, past = llama(embed(torch.tensor([[t]])), positions(length, 1), past)
+                length += 1
+            hidden_states.append(h)
+            last = l[0, -1]
+        result = {"ids": ids, "sequence": seq, "prompt_length": embeds.shape[1]}
+        if img0 in seq:
+            idx = seq.index(img0)
+            feats = torch.cat([hidden_states[idx - 1][:, -1:], hidden_states[idx][:, :-1]], dim=1)
+            result["features"] = feats
+            result["conditioning"] = mapper(feats)
+            result["negative"] = mapper.negative()
+        return result
+
+
+def turn_goldens():
+    out = os.path.join(OUT, "turn")
+    shutil.rmtree(out, ignore_errors=True)
+    model_dir = os.path.join(out, "model")
+    os.makedirs(os.path.join(model_dir, "vicuna"), exist_ok=True)
+    gen = seeded(400)
+    tok = Tokenizer431()
+    vocab = len(tok)
+    img0, hashes = tok.added["[IMG0]"], tok.sp.piece_to_id("▁###")
+    stops = [[hashes]]
+
+    # "Vicuna": fp16 weights, 901 rows (one more than the 900 pieces, like v0's 32001), tokenizer.model.
+    llama = LlamaForCausalLM(dict(TURN_LLM, vocab_size=vocab)).eval()
+    init_llama(llama, gen)
+    base = llama_state(llama)
+    vicuna = {k: v.half() for k, v in base.items()}
+    vicuna["model.embed_tokens.weight"] = randn(gen, 901, 32, std=0.08).half()
+    vicuna["lm_head.weight"] = randn(gen, 901, 32, std=0.08).half()
+    save_json(os.path.join(model_dir, "vicuna", "config.json"), TURN_LLM)
+    save_safetensors(os.path.join(model_dir, "vicuna", "model.safetensors"), vicuna)
+    shutil.copy(SPM, os.path.join(model_dir, "vicuna", "tokenizer.model"))
+    with torch.no_grad():
+        for name, p in llama.named_parameters():
+            if "embed_tokens" not in name and "lm_head" not in name:
+                p.copy_(vicuna[name].float())
+
+    # The image path is the vision goldens' (minigpt5.json points at ../../vision/).
+    encoder = ImageEncoder(TINY_VIT, TINY_QFORMER, 32).eval()
+    init_uniformish(encoder, seeded(200))
+    mapper = Mapper(TURN_MAPPER).eval()
+    init_mapper(mapper, gen)
+
+    # Stage 1: the whole embedding and LM head (fp32), fc, the queries, the transformer.
+    embed1, head1 = randn(gen, vocab, 32, std=0.15), randn(gen, vocab, 32, std=0.15)
+    # Make the tiny random model say something, then [IMG0], then "###" (a real model learned to).
+    head1[img0] *= 6.0
+    head1[hashes] *= 5.0
+    stage1 = {"model.llama_model.model.embed_tokens.weight": embed1, "model.llama_model.lm_head.weight": head1}
+    stage1.update({k: v.clone() for k, v in mapper.state_dict().items()})
+    # Stage 2: LoRA on q/v (r 8, alpha 16), modules_to_save copies, a retrained transformer; no fc, no queries.
+    embed2, head2 = embed1 + randn(gen, vocab, 32, std=0.01), head1 + randn(gen, vocab, 32, std=0.01)
+    stage2 = {"model.llama_model.base_model.model.model.embed_tokens.modules_to_save.default.weight": embed2,
+              "model.llama_model.base_model.model.lm_head.modules_to_save.default.weight": head2}
+    with torch.no_grad():
+        for i, layer in enumerate(llama.model.layers):
+            for name in ("q_proj", "v_proj"):
+                lin = getattr(layer.self_attn, name)
+                a, b = randn(gen, 8, lin.in_features, std=0.1), randn(gen, lin.out_features, 8, std=0.1)
+                layer.self_attn.lora[name] = (a, b, 16 / 8)
+                key = f"model.llama_model.base_model.model.model.layers.{i}.self_attn.{name}"
+                stage2[f"{key}.lora_A.default.weight"] = a
+                stage2[f"{key}.lora_B.default.weight"] = b
+        for name, p in mapper.llm_to_t2i_mapping.named_parameters():
+            p.add_(randn(gen, *p.shape, std=0.02))
+            stage2[f"llm_to_t2i_mapping.{name}"] = p.detach().clone()
+        llama.model.embed_tokens.weight.copy_(embed2)
+        llama.lm_head.weight.copy_(head2)
+
+    lightning = {"epoch": 1, "global_step": 1234, "pytorch-lightning_version": "2.0.2",
+                 "hyper_parameters": {"learning_rate": 2e-05, "warmup_steps": 1000}}
+    torch.save(dict(lightning, state_dict=stage1), os.path.join(model_dir, "stage1_cc3m.ckpt"))
+    torch.save(dict(lightning, state_dict=stage2), os.path.join(model_dir, "stage2_vist.ckpt"))
+    images = turn_images(out)
+    save_json(os.path.join(model_dir, "minigpt5.json"), {
+        "format": "minigpt5", "version": 1, "llm": "vicuna", "llm_dtype": "float32",
+        "vision": {"eva_vit": "../../vision/eva_vit_g.pth", "qformer": "../../vision/blip2_pretrained_flant5xxl.pth",
+                   "projection": "../../vision/prerained_minigpt4_7b.pth", "vit_dtype": "float32",
+                   "vit": dict(TINY_VIT, layer_norm_eps=1e-6), "qformer_config": TINY_QFORMER},
+        "mapper": TURN_MAPPER, "stage1": "stage1_cc3m.ckpt", "stage2": "stage2_vist.ckpt", "bos_token_id": 2,
+        "lora_alpha": 16})
+
+    pixels = torch.stack([clip_input(p) for p in images])
+    chosen = None
+    for seed in range(300):
+        r = run_turn(tok, llama, encoder, mapper, TURN_PROMPT, pixels, seed, 24, 2, stops)
+        seq = r["sequence"]
+        if img0 in seq and 3 <= seq.index(img0) and seq[-1] == hashes and seq.index(img0) < len(seq) - 2:
+            chosen = seed, r
+            break
+    assert chosen is not None, "no seed made the tiny model produce text, [IMG0], text and ###"
+    seed, r = chosen
+    save_safetensors(os.path.join(out, "expected.safetensors"), {
+        "features": r["features"], "conditioning": r["conditioning"], "negative": r["negative"]})
+    save_json(os.path.join(out, "expected.json"), {
+        "prompt": TURN_PROMPT, "prompt_ids": r["ids"], "prompt_length": r["prompt_length"], "seed": seed,
+        "max_new_tokens": 24, "sequence": r["sequence"], "images": ["input0.png", "input1.png"], "stop_sequences": stops})
+    print(f"turn: seed {seed}, sequence {r['sequence']}")
+
+
 # --------------------------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    parts = sys.argv[1:] or ["llama", "sampling", "vision", "mapper"]
+    parts = sys.argv[1:] or ["llama", "sampling", "vision", "mapper", "turn"]
     for part in parts:
         globals()[f"{part}_goldens"]()
         print(f"wrote {part} goldens under {OUT}")

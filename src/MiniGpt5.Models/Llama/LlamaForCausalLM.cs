@@ -145,7 +145,11 @@ public sealed class LlamaForCausalLM : Module
         try
         {
             var ignored = options.SkipEmbeddings ? [.. IgnoredPatterns, EmbedKey, "lm_head.weight"] : IgnoredPatterns;
-            model.Load(weights, options: new LoadOptions { KeyMatch = new KeyMatchOptions { IgnoredPatterns = ignored } });
+            // Module.Load still assigns an ignored key that both sides have, so skipped matrices are filtered out first.
+            var used = options.SkipEmbeddings
+                ? RenamedCheckpointDictionary.Renamed(weights, k => k is EmbedKey or "lm_head.weight" ? null : k)
+                : weights;
+            model.Load(used, options: new LoadOptions { KeyMatch = new KeyMatchOptions { IgnoredPatterns = ignored } });
             return model;
         }
         catch

@@ -6,7 +6,7 @@ namespace MiniGpt5.Models.Tests.Llama;
 
 /// <summary>
 /// The sampler against transformers 4.31's processors and torch.multinomial (tools/reference/minigpt5_goldens.py,
-/// sampling_goldens): 30 steps of random logits per setting, repeated ids in the history, exact ties at the top-k
+/// sampling_goldens): 30 steps of seeded torch.randn logits per setting, repeated ids in the history, exact ties at the top-k
 /// boundary. The distributions agree to 1e-6 (float32 softmax, different summation order) and, with the same seed,
 /// every draw is the same token.
 /// </summary>
@@ -30,9 +30,18 @@ public sealed class TokenSamplerGoldenTests
             TopP = settings["top_p"]!.GetValue<double>(),
         };
         var expectedTokens = Goldens.Ints(meta["tokens"]);
-        var logits = Tensors.Value[$"{name}.logits"];
+        // torch.manual_seed(s); torch.randn(30, V) * 3 with column 10 tied to column 11, drawn the same way here.
+        var vocab = meta["vocab"]!.GetValue<int>();
+        using var randn = Tensor.Randn([30, vocab], new Generator(meta["logits_seed"]!.GetValue<ulong>()));
+        var values = randn.ToFloatArray().Select(v => v * 3f).ToArray();
+        for (var r = 0; r < 30; r++)
+        {
+            values[(r * vocab) + 10] = values[(r * vocab) + 11];
+        }
+
+        var logits = (values, new[] { 30, vocab });
         var probabilities = Tensors.Value[$"{name}.probabilities"];
-        var sampler = new TokenSampler(logits.Shape[1], options, new Generator(meta["seed"]!.GetValue<ulong>()));
+        var sampler = new TokenSampler(vocab, options, new Generator(meta["seed"]!.GetValue<ulong>()));
         var history = new List<int> { 0 };
         for (var step = 0; step < expectedTokens.Length; step++)
         {

@@ -10,7 +10,7 @@ namespace MiniGpt5.Models.Tests.Vision;
 /// <summary>
 /// EVA ViT + ln_vision + Q-Former + llama_proj against tools/reference/minigpt5_goldens.py (eva_vit.py and
 /// Qformer.py semantics) on a tiny config with the real key names and 224-px input (257 tokens): ViT 48 wide, 2
-/// blocks, 4 heads; Q-Former 32 wide, 2 layers, 4 queries, cross-attention in layer 0; projection to 64. The inputs
+/// blocks, 4 heads; Q-Former 32 wide, 2 layers, 4 queries, cross-attention in layer 0; projection to 32. The inputs
 /// are torch.randn with the same seed (our generator reproduces it). Float32 throughout; tolerance 1e-4 absolute +
 /// 1e-4 relative (post-LN with eps 1e-12 amplifies summation-order noise slightly).
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class ImageEncoderGoldenTests
     {
         Vit = new EvaVitConfig { ImageSize = 224, PatchSize = 14, Width = 48, Depth = 2, Heads = 4, MlpHidden = 96 },
         QFormer = new QFormerConfig { Hidden = 32, Layers = 2, Heads = 4, Intermediate = 64, QueryTokens = 4, EncoderWidth = 48 },
-        LlmHidden = 64,
+        LlmHidden = 32,
     };
 
     [Fact]
@@ -35,10 +35,12 @@ public sealed class ImageEncoderGoldenTests
         var images = Tensor.Randn([2, 3, 224, 224], new Generator(77));
         var vit = encoder.VisualEncoder.Forward(images);
         Assert.Equal([2, 257, 48], vit.ShapeArray());
-        Goldens.Close(Expected.Value["vit"].Values, vit.ToFloatArray(), 1e-4, 1e-4, "EVA tokens");
-        Goldens.Close(Expected.Value["ln_vision"].Values, encoder.LnVision.Forward(vit).ToFloatArray(), 1e-4, 1e-4, "ln_vision");
+        // The golden keeps the first 40 tokens of image 1 for the intermediate stages.
+        Goldens.Close(Expected.Value["vit"].Values, vit.Select(0, 1).Narrow(0, 0, 40).Contiguous().ToFloatArray(), 1e-4, 1e-4, "EVA tokens");
+        var normed = encoder.LnVision.Forward(vit);
+        Goldens.Close(Expected.Value["ln_vision"].Values, normed.Select(0, 1).Narrow(0, 0, 40).Contiguous().ToFloatArray(), 1e-4, 1e-4, "ln_vision");
         var embeds = encoder.Forward(images);
-        Assert.Equal([2, 4, 64], embeds.ShapeArray());
+        Assert.Equal([2, 4, 32], embeds.ShapeArray());
         Goldens.Close(Expected.Value["embeds"].Values, embeds.ToFloatArray(), 1e-4, 1e-4, "image embeddings");
     }
 
