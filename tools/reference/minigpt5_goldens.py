@@ -926,7 +926,7 @@ def turn_goldens():
                    "projection": "../../vision/prerained_minigpt4_7b.pth", "vit_dtype": "float32",
                    "vit": dict(TINY_VIT, layer_norm_eps=1e-6), "qformer_config": TINY_QFORMER},
         "mapper": TURN_MAPPER, "stage1": "stage1_cc3m.ckpt", "stage2": "stage2_vist.ckpt", "bos_token_id": 2,
-        "lora_alpha": 16})
+        "lora_alpha": 16, "stable_diffusion": "../../../sd/tiny-sd"})
 
     pixels = torch.stack([clip_input(p) for p in images])
     chosen = None
@@ -938,11 +938,30 @@ def turn_goldens():
             break
     assert chosen is not None, "no seed made the tiny model produce text, [IMG0], text and ###"
     seed, r = chosen
+    # The image: the SD helper's tiny SD-2-style folder (tests/golden/sd/tiny-sd, cross_attention_dim 32), its
+    # reference pipeline (tools/reference/sd_reference.py), PNDM, 5 steps, guidance 7.5, latents seeded with the
+    # turn's seed, 32x32 (the tiny UNet's native size).
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import sd_reference as R
+    sd = os.path.join(ROOT, "tests", "golden", "sd", "tiny-sd")
+
+    def component(name, cls):
+        with open(os.path.join(sd, name, "config.json")) as f:
+            module = cls(json.load(f)).eval()
+        module.load_state_dict(R.load_safetensors(os.path.join(sd, name, "diffusion_pytorch_model.safetensors")))
+        return module
+
+    with open(os.path.join(sd, "scheduler", "scheduler_config.json")) as f:
+        scheduler = R.scheduler_from_config("pndm", json.load(f))
+    latents, image = R.sample(component("unet", R.UNet2DConditionModel), component("vae", R.AutoencoderKL), scheduler,
+                              r["conditioning"], r["negative"], 5, 7.5, seed, 32, 32)
     save_safetensors(os.path.join(out, "expected.safetensors"), {
-        "features": r["features"], "conditioning": r["conditioning"], "negative": r["negative"]})
+        "features": r["features"], "conditioning": r["conditioning"], "negative": r["negative"], "latents": latents,
+        "image": image, "image_u8": torch.from_numpy(R.to_uint8(image)).to(torch.int32)})
     save_json(os.path.join(out, "expected.json"), {
         "prompt": TURN_PROMPT, "prompt_ids": r["ids"], "prompt_length": r["prompt_length"], "seed": seed,
-        "max_new_tokens": 24, "sequence": r["sequence"], "images": ["input0.png", "input1.png"], "stop_sequences": stops})
+        "max_new_tokens": 24, "sequence": r["sequence"], "images": ["input0.png", "input1.png"], "stop_sequences": stops,
+        "sd": {"steps": 5, "guidance_scale": 7.5, "width": 32, "height": 32, "scheduler": "pndm"}})
     print(f"turn: seed {seed}, sequence {r['sequence']}")
 
 

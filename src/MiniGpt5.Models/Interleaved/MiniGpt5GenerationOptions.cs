@@ -1,6 +1,6 @@
 using MiniGpt5.Models.Llama.Generation;
 
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>How one MiniGPT-5 response is generated; defaults are the released code's.</summary>
 public sealed record MiniGpt5GenerationOptions

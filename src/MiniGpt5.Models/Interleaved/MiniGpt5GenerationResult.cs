@@ -1,7 +1,7 @@
 using MiniGpt5.Models.Llama.Generation;
 using MiniGpt5.Tensors;
 
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>
 /// One MiniGPT-5 response: the ids as transformers returns them (<see cref="Sequence"/> starts with the dummy id 0

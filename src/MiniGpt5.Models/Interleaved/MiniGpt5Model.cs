@@ -8,7 +8,7 @@ using MiniGpt5.Tensors;
 using MiniGpt5.Tensors.Serialization;
 using MiniGpt5.Text.Llama;
 
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>
 /// MiniGPT-5 up to the image generator: the tokenizer with the vokens, Vicuna with MiniGPT-5's embeddings, LM head and

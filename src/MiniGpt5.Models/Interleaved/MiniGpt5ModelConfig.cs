@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using MiniGpt5.Models.Vision;
 using MiniGpt5.Models.VokenMapper;
 
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>
 /// <c>minigpt5.json</c>, the file that makes a folder a MiniGPT-5 model: it names the parts (relative paths inside the

@@ -1,4 +1,4 @@
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>
 /// A MiniGPT-5 model folder cannot be used: a file is missing, minigpt5.json is wrong, the checkpoints do not fit

@@ -1,4 +1,4 @@
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>The exact prompt strings of the released code (MODEL_SPEC §1.3).</summary>
 public static class MiniGpt5Prompts

@@ -1,4 +1,4 @@
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>Wall-clock time of each stage of a turn (zero for stages that did not run).</summary>
 public sealed record MiniGpt5Timings

@@ -4,7 +4,7 @@ using MiniGpt5.Models.Llama;
 using MiniGpt5.Models.Llama.Generation;
 using MiniGpt5.Tensors;
 
-namespace MiniGpt5.Models.MiniGpt5;
+namespace MiniGpt5.Models.Interleaved;
 
 /// <summary>
 /// MiniGPT-5's generation loop (transformers 4.31 <c>generate</c> with MiniGPT-5's patched <c>sample</c> and

@@ -3,7 +3,7 @@ using MiniGpt5.Tensors;
 using MiniGpt5.Tensors.Serialization;
 using MiniGpt5.Testing;
 
-namespace MiniGpt5.Models.Tests.MiniGpt5;
+namespace MiniGpt5.Models.Tests.Interleaved;
 
 /// <summary>Reads tests/golden/minigpt5 (written by tools/reference/minigpt5_goldens.py).</summary>
 internal static class Goldens

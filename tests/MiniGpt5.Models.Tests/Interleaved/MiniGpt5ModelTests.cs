@@ -2,13 +2,13 @@ using System.Text.Json.Nodes;
 using MiniGpt5.Imaging;
 using MiniGpt5.Models.Llama;
 using MiniGpt5.Models.Llama.Generation;
-using MiniGpt5.Models.MiniGpt5;
+using MiniGpt5.Models.Interleaved;
 using MiniGpt5.Models.VokenMapper;
 using MiniGpt5.Tensors;
 using MiniGpt5.Tensors.Serialization;
 using MiniGpt5.Testing;
 
-namespace MiniGpt5.Models.Tests.MiniGpt5;
+namespace MiniGpt5.Models.Tests.Interleaved;
 
 /// <summary>
 /// A whole tiny MiniGPT-5 against tools/reference/minigpt5_goldens.py (turn_goldens): a folder in the released layout
@@ -197,7 +197,7 @@ public sealed class MiniGpt5ModelTests : IDisposable
     {
         var source = Goldens.Path("turn", "model");
         var json = Goldens.Json("turn", "model", "minigpt5.json");
-        foreach (var key in new[] { "llm", "stage1", "stage2" })
+        foreach (var key in new[] { "llm", "stage1", "stage2", "stable_diffusion" })
         {
             json[key] = Path.GetFullPath(Path.Combine(source, json[key]!.GetValue<string>()));
         }

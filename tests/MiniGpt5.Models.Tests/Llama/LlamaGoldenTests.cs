@@ -1,7 +1,7 @@
 using System.Reflection;
 using MiniGpt5.Models.Llama;
 using MiniGpt5.Models.Llama.Generation;
-using MiniGpt5.Models.Tests.MiniGpt5;
+using MiniGpt5.Models.Tests.Interleaved;
 using MiniGpt5.Tensors;
 using MiniGpt5.Tensors.Serialization;
 

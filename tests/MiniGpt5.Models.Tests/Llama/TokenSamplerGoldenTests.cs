@@ -1,5 +1,5 @@
 using MiniGpt5.Models.Llama.Generation;
-using MiniGpt5.Models.Tests.MiniGpt5;
+using MiniGpt5.Models.Tests.Interleaved;
 using MiniGpt5.Tensors;
 
 namespace MiniGpt5.Models.Tests.Llama;

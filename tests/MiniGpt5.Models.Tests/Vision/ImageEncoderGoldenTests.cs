@@ -1,6 +1,6 @@
 using MiniGpt5.Models.Llama;
 using MiniGpt5.Models.Nn;
-using MiniGpt5.Models.Tests.MiniGpt5;
+using MiniGpt5.Models.Tests.Interleaved;
 using MiniGpt5.Models.Vision;
 using MiniGpt5.Tensors;
 using MiniGpt5.Tensors.Serialization;

@@ -1,4 +1,4 @@
-using MiniGpt5.Models.Tests.MiniGpt5;
+using MiniGpt5.Models.Tests.Interleaved;
 using MiniGpt5.Models.VokenMapper;
 using MiniGpt5.Tensors;
 using MiniGpt5.Tensors.Serialization;
