@@ -30,6 +30,26 @@ public sealed class ReductionAndViewGradientTests
         Check(i => Ops.Cumsum(i[0], 1), [x], name: "cumsum");
     }
 
+    [Theory]
+    [InlineData(new[] { 0 })]
+    [InlineData(new[] { 3 })]
+    [InlineData(new[] { 0, 2, 3 })]
+    [InlineData(new[] { 1, 3 })]
+    [InlineData(new[] { 0, 1, 2, 3 })]
+    [InlineData(new int[0])]
+    public void The_backward_sum_helper_matches_the_engine_sum(int[] dims)
+    {
+        // Formulas sum over leading and middle dims through GEMMs with ones (the engine's reduction is slow there).
+        using var scope = TensorScope.Enter();
+        var x = Randn(85, 3, 4, 5, 6);
+        var expected = dims.Length == 0 ? x.Clone() : Ops.Sum(x, dims);
+        var actual = MiniGpt5.Training.Autograd.Formulas.GradMath.Sum(x.Permute(0, 1, 2, 3), dims);
+        Assert.Equal(expected.ShapeArray(), actual.ShapeArray());
+        MiniGpt5.Training.Tests.Support.Close.Assert(expected.ToFloatArray(), actual.ToFloatArray(), 1e-6, 1e-6, $"sum over [{string.Join(", ", dims)}]");
+        var strided = x.Transpose(1, 3);
+        MiniGpt5.Training.Tests.Support.Close.Assert(Ops.Sum(strided, [0, 2]).ToFloatArray(), MiniGpt5.Training.Autograd.Formulas.GradMath.Sum(strided, [0, 2]).ToFloatArray(), 1e-6, 1e-6, "strided input");
+    }
+
     [Fact]
     public void Tied_maxima_share_the_gradient()
     {

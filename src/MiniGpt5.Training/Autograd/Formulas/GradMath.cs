@@ -37,8 +37,88 @@ internal static class GradMath
             return gradient.Reshape(shape);
         }
 
-        using var summed = Ops.Sum(gradient, dims.ToArray(), keepDim: true);
+        using var summed = Sum(gradient, dims.ToArray());
         return summed.Reshape(shape);
+    }
+
+    /// <summary>
+    /// Σ over <paramref name="dims"/> (result without those dims), always through fast contiguous kernels: a reduced
+    /// run of trailing dims is a last-dim sum; a reduced run in the middle of [A, R, K] is ones[1, R]·x (a GEMM).
+    /// The engine's general reduction is slow when the reduced dims are not innermost (leading-dim sums, the
+    /// channel sums of norm and bias gradients), and backward formulas need those everywhere.
+    /// </summary>
+    public static Tensor Sum(Tensor x, int[] dims)
+    {
+        if (dims.Length == 0)
+        {
+            return x.Alias();
+        }
+
+        var reduced = new bool[x.Rank];
+        foreach (var d in dims)
+        {
+            reduced[d < 0 ? d + x.Rank : d] = true;
+        }
+
+        // Runs of consecutive dims that are all reduced or all kept: [(size, reduced)].
+        var runs = new List<(long Size, bool Reduced)>();
+        for (var d = 0; d < x.Rank; d++)
+        {
+            if (runs.Count > 0 && runs[^1].Reduced == reduced[d])
+            {
+                runs[^1] = (runs[^1].Size * x.Shape[d], reduced[d]);
+            }
+            else
+            {
+                runs.Add((x.Shape[d], reduced[d]));
+            }
+        }
+
+        var keptShape = Enumerable.Range(0, x.Rank).Where(d => !reduced[d]).Select(d => x.Shape[d]).ToArray();
+        var current = x.Contiguous();
+        try
+        {
+            // From the innermost run outwards; after each step everything right of the cursor is one kept dim.
+            long right = 1;
+            for (var i = runs.Count - 1; i >= 0; i--)
+            {
+                var (size, isReduced) = runs[i];
+                var left = 1L;
+                for (var j = 0; j < i; j++)
+                {
+                    left *= runs[j].Size;
+                }
+
+                if (!isReduced)
+                {
+                    right *= size;
+                    continue;
+                }
+
+                Tensor next;
+                if (right == 1)
+                {
+                    using var rows = current.Reshape(checked((int)left), checked((int)size));
+                    next = Ops.Sum(rows, 1);
+                }
+                else
+                {
+                    using var block = current.Reshape(checked((int)left), checked((int)size), checked((int)right));
+                    using var ones = Tensor.Ones([1, checked((int)size)], current.DType, current.Device);
+                    using var product = Ops.Matmul(ones, block);
+                    next = product.Reshape(checked((int)(left * right)));
+                }
+
+                current.Dispose();
+                current = next;
+            }
+
+            return current.Reshape(keptShape);
+        }
+        finally
+        {
+            current.Dispose();
+        }
     }
 
     /// <summary>Reshapes the gradient of a reduction to keep-dim form and broadcasts it to the input shape (a view).</summary>
@@ -95,6 +175,14 @@ internal static class GradMath
     /// <summary>The leading dims of a rank-<paramref name="rank"/> tensor before its last <paramref name="trailing"/>.</summary>
     public static int[] LeadingDims(int rank, int trailing) => Enumerable.Range(0, rank - trailing).ToArray();
 
-    /// <summary>Sums over <paramref name="dims"/> (no-op alias when there are none).</summary>
-    public static Tensor SumOver(Tensor tensor, int[] dims) => dims.Length == 0 ? tensor.Alias() : Ops.Sum(tensor, dims);
+    /// <summary><see cref="Sum"/> with the reduced dims kept as size 1.</summary>
+    public static Tensor SumKeepDim(Tensor x, int[] dims)
+    {
+        var normalized = dims.Select(d => d < 0 ? d + x.Rank : d).ToArray();
+        using var summed = Sum(x, normalized);
+        return summed.Reshape(KeepDimShape(x.Shape, normalized));
+    }
+
+    /// <summary>Sums over <paramref name="dims"/> (an alias when there are none).</summary>
+    public static Tensor SumOver(Tensor tensor, int[] dims) => Sum(tensor, dims);
 }

@@ -112,7 +112,7 @@ internal static partial class OpGradients
         {
             // Exact 2× upsampling (the UNet's): each input pixel feeds a 2×2 block.
             using var blocks = g.Reshape(n, c, h, 2, w, 2);
-            return [Ops.Sum(blocks, [3, 5])];
+            return [GradMath.Sum(blocks, [3, 5])];
         }
 
         // General case: add each output column into its source column, then each row into its source row.

@@ -68,12 +68,12 @@ internal static partial class OpGradients
             {
                 using var xhat = xhatRows.Reshape(shape);
                 using var product = g * xhat;
-                result[1] = Ops.Sum(product, notChannels);
+                result[1] = GradMath.Sum(product, notChannels);
             }
 
             if (node.InputCount > 2 && node.Needs(2))
             {
-                result[2] = Ops.Sum(g, notChannels);
+                result[2] = GradMath.Sum(g, notChannels);
             }
 
             return result;
@@ -115,7 +115,7 @@ internal static partial class OpGradients
         var dim = ((DimAttributes)node.Attributes).Dim;
         var y = node.Output(0);
         using var product = g * y;
-        using var dot = Ops.Sum(product, dim, keepDim: true);
+        using var dot = GradMath.SumKeepDim(product, [dim]);
         using var centered = g - dot;
         return [centered * y];
     }
@@ -125,7 +125,7 @@ internal static partial class OpGradients
         // dx = g − softmax(x)·Σ g, with softmax(x) = exp(y).
         var dim = ((DimAttributes)node.Attributes).Dim;
         using var softmax = Ops.Exp(node.Output(0));
-        using var total = Ops.Sum(g, dim, keepDim: true);
+        using var total = GradMath.SumKeepDim(g, [dim]);
         using var share = softmax * total;
         return [g - share];
     }

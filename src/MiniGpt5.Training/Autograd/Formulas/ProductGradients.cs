@@ -115,7 +115,7 @@ internal static partial class OpGradients
 
         if (node.InputCount > 2 && node.Needs(2))
         {
-            result[2] = Ops.Sum(g, [0, 2, 3]);
+            result[2] = GradMath.Sum(g, [0, 2, 3]);
         }
 
         return result;
@@ -148,7 +148,7 @@ internal static partial class OpGradients
 
         if (node.InputCount > 2 && node.Needs(2))
         {
-            result[2] = Ops.Sum(g, [0, 2, 3]);
+            result[2] = GradMath.Sum(g, [0, 2, 3]);
         }
 
         return result;
@@ -178,7 +178,7 @@ internal static partial class OpGradients
                 using var columnsT = columns.Transpose(1, 2);
                 // [N, C', P] · [N, P, C·kh·kw] → [N, C', C·kh·kw], summed over N.
                 using var perSample = Ops.Matmul(otherRows, columnsT);
-                using var summed = Ops.Sum(perSample, 0);
+                using var summed = GradMath.Sum(perSample, [0]);
                 parts[group] = summed.Reshape(otherChannels, unfoldChannels, kernel.H, kernel.W);
             }
 

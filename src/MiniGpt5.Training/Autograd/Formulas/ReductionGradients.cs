@@ -13,7 +13,7 @@ internal static partial class OpGradients
         {
             // dx_i = Σ_{j ≥ i} g_j = total − cumsum(g)_i + g_i.
             var dim = ((DimAttributes)node.Attributes).Dim;
-            using var total = Ops.Sum(g, dim, keepDim: true);
+            using var total = GradMath.SumKeepDim(g, [dim]);
             using var prefix = Ops.Cumsum(g, dim);
             using var suffix = total - prefix;
             return suffix + g;
@@ -39,7 +39,7 @@ internal static partial class OpGradients
                     using var extreme = node.Output(0).Reshape(keep);
                     using var hit = Ops.Eq(x, extreme);
                     using var hits = hit.To(DType.Float32);
-                    using var count = Ops.Sum(hits, dims, keepDim: true);
+                    using var count = GradMath.SumKeepDim(hits, dims);
                     using var gKeep = g.Reshape(keep);
                     using var share = gKeep / count;
                     return hits * share;
@@ -50,7 +50,8 @@ internal static partial class OpGradients
                     // d var / dx = 2(x − mean)/(N − correction).
                     using var x = GradMath.Float(node.Input(0));
                     var keep = GradMath.KeepDimShape(shape, dims);
-                    using var mean = Ops.Mean(x, dims, keepDim: true);
+                    using var total = GradMath.SumKeepDim(x, dims);
+                    using var mean = total / GradMath.Count(shape, dims);
                     using var centered = x - mean;
                     using var gKeep = g.Reshape(keep);
                     var denominator = Math.Max(0, GradMath.Count(shape, dims) - a.Correction);
