@@ -1,0 +1,7 @@
+namespace MiniGpt5.Models.Tests.StableDiffusion.Pipeline;
+
+/// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
