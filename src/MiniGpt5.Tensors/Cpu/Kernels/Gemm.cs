@@ -22,9 +22,6 @@ namespace MiniGpt5.Tensors.Cpu.Kernels;
 /// </summary>
 internal static unsafe class Gemm
 {
-    /// <summary>Rows of A per parallel task block (a multiple of every MR).</summary>
-    private const int Mc = 96;
-
     /// <summary>Columns of B per packed block.</summary>
     private const int Nc = 4096;
 
@@ -54,7 +51,7 @@ internal static unsafe class Gemm
         }
 
         var micro = kernel ?? MicroKernel.Best;
-        int mr = micro.Mr, nr = micro.Nr, kcMax = micro.Kc;
+        int mr = micro.Mr, nr = micro.Nr, kcMax = micro.Kc, Mc = micro.Mc;
         var mPanels = (m + mr - 1) / mr;
         var buffers = _buffers ??= new PackBuffers();
         var packedA = buffers.A((long)mPanels * mr * Math.Min(k, kcMax));
