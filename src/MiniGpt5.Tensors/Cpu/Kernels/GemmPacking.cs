@@ -14,36 +14,41 @@ namespace MiniGpt5.Tensors.Cpu.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
+    /// <summary>Copies a short run of floats (a panel row) without a call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(float* source, float* destination, int count)
+    {
+        var j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j + 16 <= count; j += 16)
+            {
+                Vector512.Store(Vector512.Load(source + j), destination + j);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 8 <= count; j += 8)
+            {
+                Vector256.Store(Vector256.Load(source + j), destination + j);
+            }
+        }
+
+        for (; j < count; j++)
+        {
+            destination[j] = source[j];
+        }
+    }
+
     /// <summary>destination[k·width + j] = source[k·stride + j] for j &lt; cols, 0 for cols ≤ j &lt; width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyRuns(float* source, long stride, int cols, int kc, int width, float* destination)
     {
         for (var k = 0; k < kc; k++)
         {
-            var from = source + (k * stride);
             var to = destination + ((long)k * width);
-            var j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; j + 16 <= cols; j += 16)
-                {
-                    Vector512.Store(Vector512.Load(from + j), to + j);
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                for (; j + 8 <= cols; j += 8)
-                {
-                    Vector256.Store(Vector256.Load(from + j), to + j);
-                }
-            }
-
-            for (; j < cols; j++)
-            {
-                to[j] = from[j];
-            }
-
-            for (; j < width; j++)
+            Copy(source + (k * stride), to, cols);
+            for (var j = cols; j < width; j++)
             {
                 to[j] = 0;
             }
