@@ -19,6 +19,17 @@ public sealed class CpuBackend : IBackend
     /// <summary>The single instance.</summary>
     public static CpuBackend Instance { get; } = new();
 
+    /// <summary>
+    /// Threads the CPU kernels run on, the calling thread included (torch.set_num_threads). Defaults to
+    /// <see cref="Environment.ProcessorCount"/>. The engine keeps that many threads minus one as persistent workers;
+    /// setting a new count waits for a running kernel, then replaces them. Process-wide.
+    /// </summary>
+    public static int Threads
+    {
+        get => CpuParallel.Workers;
+        set => CpuParallel.SetThreads(value);
+    }
+
     /// <inheritdoc />
     public Device Device => Device.Cpu;
 

@@ -6,12 +6,14 @@ using MiniGpt5.Tensors.Dispatch;
 namespace MiniGpt5.Tensors.Cpu.Kernels;
 
 /// <summary>
-/// Fused scaled-dot-product attention with an online softmax (FlashAttention's recurrence on the CPU): for each
-/// (batch·head, block of queries) the keys are visited in blocks; each block's scores S = Q·Kᵀ·scale come from the
-/// GEMM micro-kernel on packed panels, the running row max m and sum l are updated, the accumulated output is
-/// rescaled by exp(m_old - m_new) and P·V is added with the micro-kernel again. Only a Bq×Bk score tile ever
-/// exists. A handful of queries (decoding) takes a row path: dot products against each key, same recurrence.
-/// Everything is float32; fully masked rows give NaN, as in PyTorch.
+/// Fused scaled-dot-product attention with an online softmax (FlashAttention's recurrence on the CPU). Keys and
+/// values of every (batch·head) are first packed once into GEMM panels (Kᵀ as B panels of E×NR, V as B panels per
+/// key block), shared by all of that head's query blocks. Then for each (batch·head, block of queries), with Q
+/// packed and pre-scaled, the keys are visited in blocks: the score tile S = (Q·scale)·Kᵀ comes from the GEMM
+/// micro-kernel, the running row max m and sum l are updated, the accumulated output is rescaled by
+/// exp(m_old - m_new), P is packed with register transposes and P·V is added with the micro-kernel again. Only a
+/// Bq×Bk score tile ever exists. A handful of queries (decoding) takes a row path: dot products against each key,
+/// same recurrence. Everything is float32; fully masked rows give NaN, as in PyTorch.
 /// </summary>
 internal static unsafe class AttentionKernel
 {
@@ -21,8 +23,11 @@ internal static unsafe class AttentionKernel
     /// <summary>Keys per block of the row path.</summary>
     private const int RowBlock = 256;
 
-    [ThreadStatic]
-    private static float[]? _buffer;
+    /// <summary>Query rows per task: 8 register-tile rows of A.</summary>
+    private const int QueryPanels = 8;
+
+    /// <summary>Keys per block: 8 NR panels (a 64×256 score tile, 64 KB, stays in L2).</summary>
+    private const int KeyPanels = 8;
 
     public static void Run(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor output, AttentionAttributes p)
     {
@@ -41,44 +46,76 @@ internal static unsafe class AttentionKernel
         }
 
         var micro = MicroKernel.Best;
-        var blockQueries = micro.Mr * 8;
-        var queryBlocks = (layout.L + blockQueries - 1) / blockQueries;
-        CpuParallel.For((long)layout.BatchCount * queryBlocks, (double)blockQueries * layout.S * (layout.E + layout.Ev) * 2, (start, end) =>
+        var shape = new BlockShape(micro, layout);
+        var packed = PinnedScratch.Get(PinnedScratch.Slot.AttentionKeys, layout.BatchCount * shape.PerHead);
+        CpuParallel.For(layout.BatchCount, (double)layout.S * (layout.E + layout.Ev), (start, end) =>
+        {
+            for (var head = (int)start; head < end; head++)
+            {
+                PackKeysAndValues(context, shape, head, packed + (head * shape.PerHead));
+            }
+        });
+
+        var queryBlocks = (layout.L + shape.BlockQueries - 1) / shape.BlockQueries;
+        CpuParallel.For((long)layout.BatchCount * queryBlocks, (double)shape.BlockQueries * layout.S * (layout.E + layout.Ev) * 2, (start, end) =>
         {
             for (var task = start; task < end; task++)
             {
-                BlockPath(context, micro, blockQueries, (int)(task / queryBlocks), (int)(task % queryBlocks) * blockQueries);
+                var head = (int)(task / queryBlocks);
+                BlockPath(context, shape, head, (int)(task % queryBlocks) * shape.BlockQueries, packed + (head * shape.PerHead));
             }
         });
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlockPath(Context c, MicroKernel micro, int blockQueries, int batch, int firstQuery)
+    /// <summary>Kᵀ of one head as NR-column B panels of depth E (panel p = keys p·NR..), then V as B panels per key
+    /// block (block b, value panel c: keys_b × NR floats at b·BlockKeys·EvPadded + c·keys_b·NR).</summary>
+    private static void PackKeysAndValues(Context c, BlockShape shape, int head, float* destination)
     {
         var layout = c.Layout;
-        int mr = micro.Mr, nr = micro.Nr, e = layout.E, ev = layout.Ev;
-        var blockKeys = nr * 4;
-        var evPadded = (ev + nr - 1) / nr * nr;
+        int nr = shape.Nr, e = layout.E, ev = layout.Ev, s = layout.S;
+        var kMatrix = new StridedMatrix(c.K + (layout.KOffsets[head] * c.KSize), c.KType, layout.KCol, layout.KRow);
+        for (var panel = 0; panel < shape.KeyPanelsTotal; panel++)
+        {
+            kMatrix.PackB(0, e, panel * nr, Math.Min(nr, s - (panel * nr)), nr, destination + ((long)panel * nr * e));
+        }
+
+        var values = destination + shape.KeysSize;
+        for (var firstKey = 0; firstKey < s; firstKey += shape.BlockKeys)
+        {
+            var keys = Math.Min(shape.BlockKeys, s - firstKey);
+            var block = values + ((long)firstKey * shape.EvPadded);
+            var vMatrix = new StridedMatrix(c.V + ((layout.VOffsets[head] + (firstKey * layout.VRow)) * c.VSize), c.VType, layout.VRow, layout.VCol);
+            for (var panel = 0; panel < shape.EvPadded / nr; panel++)
+            {
+                vMatrix.PackB(0, keys, panel * nr, Math.Min(nr, ev - (panel * nr)), nr, block + ((long)panel * keys * nr));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockPath(Context c, BlockShape shape, int batch, int firstQuery, float* packedHead)
+    {
+        var layout = c.Layout;
+        int mr = shape.Mr, nr = shape.Nr, e = layout.E, ev = layout.Ev, blockQueries = shape.BlockQueries, blockKeys = shape.BlockKeys;
+        var evPadded = shape.EvPadded;
         var rows = Math.Min(blockQueries, layout.L - firstQuery);
         var rowPanels = (rows + mr - 1) / mr;
+        var tile = shape.Tile;
 
-        // Scratch: packed Q, packed Kᵀ, score tile, packed P, packed V, output accumulator, row max, row sum.
-        var sizes = new[] { blockQueries * e, e * blockKeys, blockQueries * blockKeys, blockQueries * blockKeys, blockKeys * evPadded, blockQueries * evPadded, blockQueries, blockQueries };
-        var total = 0;
+        // Scratch: packed Q, score tile, packed P, output accumulator, row max, row sum.
+        long[] sizes = [(long)blockQueries * e, (long)blockQueries * blockKeys, (long)blockQueries * blockKeys, (long)blockQueries * evPadded, blockQueries, blockQueries];
+        long total = 0;
         foreach (var size in sizes)
         {
             total += (size + 15) & ~15;
         }
 
-        var buffer = Buffer(total);
-        var qPacked = buffer;
-        var kPacked = qPacked + ((sizes[0] + 15) & ~15);
-        var scores = kPacked + ((sizes[1] + 15) & ~15);
-        var pPacked = scores + ((sizes[2] + 15) & ~15);
-        var vPacked = pPacked + ((sizes[3] + 15) & ~15);
-        var accumulator = vPacked + ((sizes[4] + 15) & ~15);
-        var rowMax = accumulator + ((sizes[5] + 15) & ~15);
-        var rowSum = rowMax + ((sizes[6] + 15) & ~15);
+        var qPacked = PinnedScratch.Get(PinnedScratch.Slot.Attention, total);
+        var scores = qPacked + ((sizes[0] + 15) & ~15);
+        var pPacked = scores + ((sizes[1] + 15) & ~15);
+        var accumulator = pPacked + ((sizes[2] + 15) & ~15);
+        var rowMax = accumulator + ((sizes[3] + 15) & ~15);
+        var rowSum = rowMax + ((sizes[4] + 15) & ~15);
 
         var qMatrix = new StridedMatrix(c.Q + ((layout.QOffsets[batch] + (firstQuery * layout.QRow)) * c.QSize), c.QType, layout.QRow, layout.QCol);
         for (var panel = 0; panel < rowPanels; panel++)
@@ -86,28 +123,25 @@ internal static unsafe class AttentionKernel
             qMatrix.PackA(panel * mr, Math.Min(mr, rows - (panel * mr)), 0, e, mr, qPacked + (panel * mr * e));
         }
 
+        // S = (Q·scale)·Kᵀ: the scale rides on the packed queries.
+        var scale = (float)c.Attributes.Scale;
+        var packedQueries = new Span<float>(qPacked, rowPanels * mr * e);
+        TensorPrimitives.Multiply(packedQueries, scale, packedQueries);
+
         new Span<float>(accumulator, blockQueries * evPadded).Clear();
         new Span<float>(rowMax, blockQueries).Fill(float.NegativeInfinity);
         new Span<float>(rowSum, blockQueries).Clear();
         var lastLimit = layout.CausalLimit(firstQuery + rows - 1, c.Attributes.IsCausal, c.Attributes.CausalVariant);
-        var scale = (float)c.Attributes.Scale;
         for (var firstKey = 0; firstKey < lastLimit; firstKey += blockKeys)
         {
             var keys = Math.Min(blockKeys, layout.S - firstKey);
             var keyPanels = (keys + nr - 1) / nr;
-
-            // Kᵀ block: element (e, j) = K[firstKey + j, e].
-            var kMatrix = new StridedMatrix(c.K + ((layout.KOffsets[batch] + (firstKey * layout.KRow)) * c.KSize), c.KType, layout.KCol, layout.KRow);
-            for (var panel = 0; panel < keyPanels; panel++)
-            {
-                kMatrix.PackB(0, e, panel * nr, Math.Min(nr, keys - (panel * nr)), nr, kPacked + (panel * nr * e));
-            }
-
+            var kPanels = packedHead + ((long)(firstKey / nr) * nr * e);
             for (var rp = 0; rp < rowPanels; rp++)
             {
                 for (var cp = 0; cp < keyPanels; cp++)
                 {
-                    micro.Tile(e, qPacked + (rp * mr * e), kPacked + (cp * nr * e), scores + (rp * mr * blockKeys) + (cp * nr), blockKeys, false);
+                    tile(e, qPacked + (rp * mr * e), kPanels + (cp * nr * e), scores + (rp * mr * blockKeys) + (cp * nr), blockKeys, false);
                 }
             }
 
@@ -115,30 +149,23 @@ internal static unsafe class AttentionKernel
             {
                 var row = new Span<float>(scores + (i * blockKeys), keys);
                 var limit = layout.CausalLimit(firstQuery + i, c.Attributes.IsCausal, c.Attributes.CausalVariant) - firstKey;
-                TensorPrimitives.Multiply(row, scale, row);
                 c.ApplyMask(batch, firstQuery + i, firstKey, row, limit);
                 Update(row, ref rowMax[i], ref rowSum[i], new Span<float>(accumulator + (i * evPadded), evPadded));
             }
 
             // P·V, accumulated into the output rows (already rescaled by Update).
-            var pMatrix = new StridedMatrix((byte*)scores, DType.Float32, blockKeys, 1);
             for (var rp = 0; rp < rowPanels; rp++)
             {
-                pMatrix.PackA(rp * mr, Math.Min(mr, rows - (rp * mr)), 0, keys, mr, pPacked + (rp * mr * keys));
+                GemmPacking.Interleave(scores + (rp * mr * blockKeys), blockKeys, Math.Min(mr, rows - (rp * mr)), keys, mr, pPacked + (rp * mr * keys));
             }
 
-            var vMatrix = new StridedMatrix(c.V + ((layout.VOffsets[batch] + (firstKey * layout.VRow)) * c.VSize), c.VType, layout.VRow, layout.VCol);
+            var vBlock = packedHead + shape.KeysSize + ((long)firstKey * evPadded);
             var valuePanels = evPadded / nr;
-            for (var panel = 0; panel < valuePanels; panel++)
-            {
-                vMatrix.PackB(0, keys, panel * nr, Math.Min(nr, ev - (panel * nr)), nr, vPacked + (panel * nr * keys));
-            }
-
             for (var rp = 0; rp < rowPanels; rp++)
             {
                 for (var cp = 0; cp < valuePanels; cp++)
                 {
-                    micro.Tile(keys, pPacked + (rp * mr * keys), vPacked + (cp * nr * keys), accumulator + (rp * mr * evPadded) + (cp * nr), evPadded, true);
+                    tile(keys, pPacked + (rp * mr * keys), vBlock + (cp * keys * nr), accumulator + (rp * mr * evPadded) + (cp * nr), evPadded, true);
                 }
             }
         }
@@ -156,7 +183,7 @@ internal static unsafe class AttentionKernel
     {
         var layout = c.Layout;
         int e = layout.E, ev = layout.Ev;
-        var buffer = Buffer(e + RowBlock + ev + (RowBlock * Math.Max(e, ev)) + 64);
+        var buffer = PinnedScratch.Get(PinnedScratch.Slot.Attention, e + RowBlock + ev + (RowBlock * Math.Max(e, ev)) + 64);
         var queryRow = new Span<float>(buffer, e);
         var scores = new Span<float>(buffer + e, RowBlock);
         var accumulator = new Span<float>(buffer + e + RowBlock, ev);
@@ -212,26 +239,51 @@ internal static unsafe class AttentionKernel
         }
 
         var correction = MathF.Exp(max - newMax);
-        TensorPrimitives.Subtract(scores, newMax, scores);
-        ActivationMath.Exp(scores, scores);
+        var blockSum = ActivationMath.ExpShiftedSum(scores, newMax);
         if (correction != 1f)
         {
             TensorPrimitives.Multiply(output, correction, output);
         }
 
-        sum = (sum * correction) + TensorPrimitives.Sum(scores);
+        sum = (sum * correction) + blockSum;
         max = newMax;
     }
 
-    private static float* Buffer(int floats)
+    /// <summary>Block sizes and packed-buffer layout of one attention call.</summary>
+    private sealed class BlockShape
     {
-        if (_buffer is null || _buffer.Length < floats + 16)
+        public BlockShape(MicroKernel micro, AttentionLayout layout)
         {
-            _buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+            Mr = micro.Mr;
+            Nr = micro.Nr;
+            Tile = micro.Tile;
+            BlockQueries = Mr * QueryPanels;
+            BlockKeys = Nr * KeyPanels;
+            EvPadded = (layout.Ev + Nr - 1) / Nr * Nr;
+            KeyPanelsTotal = (layout.S + Nr - 1) / Nr;
+            KeysSize = (long)KeyPanelsTotal * Nr * layout.E;
+            PerHead = (KeysSize + ((long)layout.S * EvPadded) + 15) & ~15L;
         }
 
-        var address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
-        return (float*)((address + 63) & ~(nint)63);
+        public int Mr { get; }
+
+        public int Nr { get; }
+
+        public delegate*<int, float*, float*, float*, long, bool, void> Tile { get; }
+
+        public int BlockQueries { get; }
+
+        public int BlockKeys { get; }
+
+        public int EvPadded { get; }
+
+        public int KeyPanelsTotal { get; }
+
+        /// <summary>Floats of packed Kᵀ per head; packed V follows.</summary>
+        public long KeysSize { get; }
+
+        /// <summary>Floats of packed K and V per head (16-aligned).</summary>
+        public long PerHead { get; }
     }
 
     /// <summary>Pointers and element types of the operands, and the mask logic.</summary>

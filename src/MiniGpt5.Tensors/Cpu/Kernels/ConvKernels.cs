@@ -6,7 +6,8 @@ namespace MiniGpt5.Tensors.Cpu.Kernels;
 /// GEMM into columns followed by a col2im scatter-add.</summary>
 internal static unsafe class ConvKernels
 {
-    /// <summary>out[n, g·Cg + o, :] = W_g [Cg, Cin_g·kh·kw] · im2col(x[n, g]) [Cin_g·kh·kw, Ho·Wo] (+ bias).</summary>
+    /// <summary>out[:, g·Cg + o, :] = W_g [Cg, Cin_g·kh·kw] · im2col(x[:, g]) [Cin_g·kh·kw, N·Ho·Wo] (+ bias): one
+    /// product per group with the whole batch side by side, written straight into NCHW planes.</summary>
     public static void Conv2d(Tensor x, Tensor weight, Tensor? bias, Tensor output, Conv2dAttributes p)
     {
         int batch = x.Shape[0], h = x.Shape[2], w = x.Shape[3];
@@ -18,46 +19,32 @@ internal static unsafe class ConvKernels
         using var weightMatrix = weight.IsContiguous ? null : CpuTensors.ContiguousCopy(weight);
         var filters = weightMatrix ?? weight;
         var floatOutput = output.DType == DType.Float32 ? null : CpuTensors.FloatBuffer(output.NumElements);
-        var biasValues = bias is null ? null : new float[cout];
-        if (bias is not null)
-        {
-            DTypeConvert.Load((byte*)bias.DataPointer, bias.DType, bias.Strides[0], biasValues);
-        }
-
         fixed (float* staging = floatOutput)
         {
             var result = staging is null ? (float*)output.DataPointer : staging;
-            var size = x.DType.SizeOf();
-            var pointwise = kh == 1 && kw == 1 && p.Stride == (1, 1) && p.Padding == (0, 0) && x.Strides[3] == 1 && x.Strides[2] == w;
-            for (var n = 0; n < batch; n++)
+            if (bias is not null)
             {
-                for (var g = 0; g < p.Groups; g++)
+                // Every output plane starts at its channel's bias.
+                for (var n = 0; n < batch; n++)
                 {
-                    var c = result + (((long)n * cout) + (g * coutG)) * pixels;
-                    var accumulate = biasValues is not null;
-                    if (accumulate)
+                    for (var o = 0; o < cout; o++)
                     {
-                        for (var o = 0; o < coutG; o++)
-                        {
-                            new Span<float>(c + ((long)o * pixels), pixels).Fill(biasValues![(g * coutG) + o]);
-                        }
-                    }
-
-                    var a = new StridedMatrix(
-                        (byte*)filters.DataPointer + ((long)g * coutG * depth * filters.DType.SizeOf()), filters.DType, depth, 1);
-                    var image = (byte*)x.DataPointer + (((n * x.Strides[0]) + (g * cinG * x.Strides[1])) * size);
-                    if (pointwise)
-                    {
-                        // A 1×1 convolution reads the image itself as the [C_in, H·W] matrix.
-                        Gemm.Multiply(coutG, pixels, depth, a, new StridedMatrix(image, x.DType, x.Strides[1], 1), c, pixels, accumulate);
-                    }
-                    else
-                    {
-                        var columns = new Im2ColMatrix(
-                            image, x.DType, x.Strides[1], x.Strides[2], x.Strides[3], h, w, kh, kw, wo, p.Stride, p.Padding, p.Dilation);
-                        Gemm.Multiply(coutG, pixels, depth, a, columns, c, pixels, accumulate);
+                        new Span<float>(result + ((((long)n * cout) + o) * pixels), pixels).Fill(DTypeConvert.LoadOne((byte*)bias.DataPointer + (o * bias.Strides[0] * bias.DType.SizeOf()), bias.DType));
                     }
                 }
+            }
+
+            var size = x.DType.SizeOf();
+            for (var g = 0; g < p.Groups; g++)
+            {
+                // C rows are output channels of group g (plane stride = pixels); image n's columns start cout planes later.
+                var c = result + ((long)g * coutG * pixels);
+                var a = new StridedMatrix(
+                    (byte*)filters.DataPointer + ((long)g * coutG * depth * filters.DType.SizeOf()), filters.DType, depth, 1);
+                var columns = new Im2ColMatrix(
+                    (byte*)x.DataPointer + (g * cinG * x.Strides[1] * size), x.DType, x.Strides[0], x.Strides[1], x.Strides[2], x.Strides[3],
+                    h, w, kh, kw, ho, wo, p.Stride, p.Padding, p.Dilation);
+                Gemm.Multiply(coutG, batch * pixels, depth, a, columns, c, pixels, bias is not null, segment: pixels, segmentStride: (long)cout * pixels);
             }
 
             if (staging is not null)

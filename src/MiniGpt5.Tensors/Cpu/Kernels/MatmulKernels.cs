@@ -1,14 +1,9 @@
-using System.Numerics.Tensors;
-
 namespace MiniGpt5.Tensors.Cpu.Kernels;
 
-/// <summary>Linear and matmul on the packed GEMM, with a dot-product path for a handful of rows (decoding), where
-/// packing the weight would cost more than the product.</summary>
+/// <summary>Linear and matmul on the packed GEMM (which hands a handful of rows, i.e. decoding, to <see cref="Gemv"/>,
+/// where packing the weight would cost more than the product).</summary>
 internal static unsafe class MatmulKernels
 {
-    /// <summary>Up to this many rows, a linear layer reads each weight row once and dots it with every input row.</summary>
-    private const int GemvRows = 4;
-
     public static void Linear(Tensor x, Tensor weight, Tensor? bias, Tensor output)
     {
         int k = weight.Shape[1], n = weight.Shape[0];
@@ -33,26 +28,16 @@ internal static unsafe class MatmulKernels
             var b = new StridedMatrix((byte*)weight.DataPointer, weight.DType, weight.Strides[1], weight.Strides[0]);
             WithFloatOutput(output, m, n, (c, ldc) =>
             {
-                if (m <= GemvRows && weight.Strides[1] == 1)
-                {
-                    Gemv(m, n, k, a, weight, bias, c, ldc);
-                    return;
-                }
-
-                var accumulate = false;
+                // The bias is the starting value of every output row.
                 if (bias is not null)
                 {
-                    var row = new float[n];
-                    DTypeConvert.Load((byte*)bias.DataPointer, bias.DType, bias.Strides[0], row);
                     for (var i = 0; i < m; i++)
                     {
-                        row.CopyTo(new Span<float>(c + (i * ldc), n));
+                        DTypeConvert.Load((byte*)bias.DataPointer, bias.DType, bias.Strides[0], new Span<float>(c + (i * ldc), n));
                     }
-
-                    accumulate = true;
                 }
 
-                Gemm.Multiply(m, n, k, a, b, c, ldc, accumulate);
+                Gemm.Multiply(m, n, k, a, b, c, ldc, bias is not null);
             });
         }
         finally
@@ -125,50 +110,6 @@ internal static unsafe class MatmulKernels
                 Run(batch);
             }
         }
-    }
-
-    /// <summary>out[i, j] = x[i]·w[j] (+ bias[j]) for few rows: each weight row is converted once and dotted with
-    /// every input row, so the weight streams through memory exactly once.</summary>
-    private static void Gemv(int m, int n, int k, StridedMatrix x, Tensor weight, Tensor? bias, float* c, long ldc)
-    {
-        var rows = new float[m * k];
-        for (var i = 0; i < m; i++)
-        {
-            DTypeConvert.Load(x.Data + (i * x.RowStride * x.DType.SizeOf()), x.DType, x.ColStride, rows.AsSpan(i * k, k));
-        }
-
-        var biasRow = bias is null ? null : new float[n];
-        if (bias is not null)
-        {
-            DTypeConvert.Load((byte*)bias.DataPointer, bias.DType, bias.Strides[0], biasRow);
-        }
-
-        var w = (byte*)weight.DataPointer;
-        var dtype = weight.DType;
-        var rowStride = weight.Strides[0] * dtype.SizeOf();
-        CpuParallel.For(n, (double)k * m, (start, end) =>
-        {
-            var line = dtype == DType.Float32 ? default : Scratch.Row(1, k);
-            for (var j = start; j < end; j++)
-            {
-                ReadOnlySpan<float> wRow;
-                if (dtype == DType.Float32)
-                {
-                    wRow = new ReadOnlySpan<float>(w + (j * rowStride), k);
-                }
-                else
-                {
-                    DTypeConvert.Load(w + (j * rowStride), dtype, 1, line);
-                    wRow = line;
-                }
-
-                for (var i = 0; i < m; i++)
-                {
-                    var dot = TensorPrimitives.Dot(rows.AsSpan(i * k, k), wRow);
-                    c[(i * ldc) + j] = biasRow is null ? dot : dot + biasRow[j];
-                }
-            }
-        });
     }
 
     /// <summary>Runs <paramref name="compute"/>(c, ldc) on the output's memory when it is a float32 matrix with unit
