@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this). Installs what the tests need into the
-# repository (Azurite from npm into tools/azurite; nothing global), builds once, runs every test project,
+# repository (Azurite from npm into tools/azurite; nothing global) and, with apt, the browser and EPUB checker
+# the book tests use (chromium, epubcheck), builds once, runs every test project,
 # and ends with one line: "N passed, N failed, N skipped". Exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,6 +16,21 @@ need npm "Install Node.js 20 or newer (it brings npm): apt-get install nodejs np
 echo "==> Installing Azurite into tools/azurite (project-local)"
 if [ ! -x tools/azurite/node_modules/.bin/azurite ]; then
   (cd tools/azurite && npm ci --no-audit --no-fund --loglevel=error) || { echo "Azurite install failed" >&2; exit 2; }
+fi
+
+echo "==> System packages for the browser and EPUB checks (chromium, epubcheck)"
+if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/share/java/epubcheck.jar ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+    if $sudo true 2>/dev/null; then
+      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium epubcheck >/dev/null \
+        || echo "note: apt could not install chromium/epubcheck; the tests that need them will be skipped" >&2
+    else
+      echo "note: not root and no passwordless sudo; tests that need chromium/epubcheck will be skipped" >&2
+    fi
+  else
+    echo "note: no apt-get; tests that need chromium/epubcheck will be skipped" >&2
+  fi
 fi
 
 echo "==> Building ($config)"

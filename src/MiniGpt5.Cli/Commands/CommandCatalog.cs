@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return Tokenize.TokenizeCommand.Create();
         yield return Bench.BenchCommand.Create();
         yield return Convert.ConvertCommand.Create();
+        yield return Dataset.DatasetCommand.Create();
     }
 }

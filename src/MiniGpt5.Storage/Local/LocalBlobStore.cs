@@ -95,7 +95,7 @@ public sealed class LocalBlobStore : IBlobStore
             return Task.FromResult(false);
         }
 
-        TryDeleteDirectory(trash);
+        LocalFiles.TryDeleteDirectory(trash);
         return Task.FromResult(true);
     }
 
@@ -139,7 +139,7 @@ public sealed class LocalBlobStore : IBlobStore
         {
             if (!committed)
             {
-                TryDeleteFile(dataPath);
+                LocalFiles.TryDeleteFile(dataPath);
             }
         }
     }
@@ -355,7 +355,7 @@ public sealed class LocalBlobStore : IBlobStore
             dataFile = record.DataFile;
         }
 
-        TryDeleteFile(Path.Combine(dir, "data", dataFile));
+        LocalFiles.TryDeleteFile(Path.Combine(dir, "data", dataFile));
         return true;
     }
 
@@ -458,7 +458,7 @@ public sealed class LocalBlobStore : IBlobStore
         {
             if (!committed)
             {
-                TryDeleteFile(dataPath);
+                LocalFiles.TryDeleteFile(dataPath);
             }
         }
     }
@@ -584,7 +584,7 @@ public sealed class LocalBlobStore : IBlobStore
 
         if (oldData is not null)
         {
-            TryDeleteFile(Path.Combine(dir, "data", oldData));
+            LocalFiles.TryDeleteFile(Path.Combine(dir, "data", oldData));
         }
 
         return new BlobWriteResult(record.ETag, record.LastModified);
@@ -771,7 +771,7 @@ public sealed class LocalBlobStore : IBlobStore
         }
         finally
         {
-            TryDeleteFile(temp);
+            LocalFiles.TryDeleteFile(temp);
         }
     }
 
@@ -855,41 +855,11 @@ public sealed class LocalBlobStore : IBlobStore
             ErrorCode = "ContainerNotFound",
         };
 
-    private static void TryDeleteFile(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Still open elsewhere (Windows): an orphaned data file wastes space but loses nothing.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Swept again the next time a store opens this root.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     private static void SweepTrash(string root)
     {
         foreach (var dir in Directory.EnumerateDirectories(root, ".trash-*"))
         {
-            TryDeleteDirectory(dir);
+            LocalFiles.TryDeleteDirectory(dir);
         }
     }
 }

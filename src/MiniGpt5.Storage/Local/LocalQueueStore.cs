@@ -38,7 +38,7 @@ public sealed class LocalQueueStore : IQueueStore
         FileLockTable.VerifyLockingWorks(_queuesRoot);
         foreach (var trash in Directory.EnumerateDirectories(_queuesRoot, ".trash-*"))
         {
-            TryDeleteDirectory(trash);
+            LocalFiles.TryDeleteDirectory(trash);
         }
     }
 
@@ -86,7 +86,7 @@ public sealed class LocalQueueStore : IQueueStore
             return Task.FromResult(false);
         }
 
-        TryDeleteDirectory(trash);
+        LocalFiles.TryDeleteDirectory(trash);
         return Task.FromResult(true);
     }
 
@@ -151,7 +151,7 @@ public sealed class LocalQueueStore : IQueueStore
 
             if (record.ExpiresOn <= now)
             {
-                TryDeleteFile(entry.Path);
+                LocalFiles.TryDeleteFile(entry.Path);
                 continue;
             }
 
@@ -311,14 +311,14 @@ public sealed class LocalQueueStore : IQueueStore
                 {
                     if (newest is not null)
                     {
-                        TryDeleteFile(newest.Path);
+                        LocalFiles.TryDeleteFile(newest.Path);
                     }
 
                     newest = entry;
                 }
                 else
                 {
-                    TryDeleteFile(entry.Path);
+                    LocalFiles.TryDeleteFile(entry.Path);
                 }
             }
 
@@ -347,7 +347,7 @@ public sealed class LocalQueueStore : IQueueStore
 
         if (record.ExpiresOn <= now)
         {
-            TryDeleteFile(entry.Path);
+            LocalFiles.TryDeleteFile(entry.Path);
             throw new QueueMessageNotFoundException($"Message {messageId} in queue '{queue}' has expired.")
             {
                 Status = 404,
@@ -395,7 +395,7 @@ public sealed class LocalQueueStore : IQueueStore
     private async Task ReplaceMessageAsync(string queue, string dir, string oldPath, LocalQueueMessageRecord updated, CancellationToken cancellationToken)
     {
         await WriteMessageAsync(queue, dir, updated, cancellationToken).ConfigureAwait(false);
-        TryDeleteFile(oldPath);
+        LocalFiles.TryDeleteFile(oldPath);
     }
 
     private async Task WriteMessageAsync(string queue, string dir, LocalQueueMessageRecord record, CancellationToken cancellationToken)
@@ -422,7 +422,7 @@ public sealed class LocalQueueStore : IQueueStore
         }
         finally
         {
-            TryDeleteFile(temp);
+            LocalFiles.TryDeleteFile(temp);
         }
     }
 
@@ -451,34 +451,6 @@ public sealed class LocalQueueStore : IQueueStore
             Status = 404,
             ErrorCode = "QueueNotFound",
         };
-
-    private static void TryDeleteFile(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 
     /// <summary>What a message file's name says: when it shows, when it was sent, its id and version.</summary>
     private sealed record MessageEntry(string Path, long VisibleTicks, long InsertedTicks, string Id, long Version)
