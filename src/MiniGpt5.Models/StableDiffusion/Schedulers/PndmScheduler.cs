@@ -55,7 +55,9 @@ public sealed class PndmScheduler : SchedulerBase
         {
             // [t0 … t_{n-2}, t_{n-2}, t_{n-1}] reversed: the second-highest timestep twice.
             _prkTimesteps = [];
-            _plmsTimesteps = [.. ascending[..^1], .. ascending[^2..^1], ascending[^1]];
+            // (numpy's [-2:-1] is empty for a single step; a C# range would throw.)
+            long[] repeated = ascending.Length >= 2 ? [ascending[^2]] : [];
+            _plmsTimesteps = [.. ascending[..^1], .. repeated, ascending[^1]];
             Array.Reverse(_plmsTimesteps);
         }
         else

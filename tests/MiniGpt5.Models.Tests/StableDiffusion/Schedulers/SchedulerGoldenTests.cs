@@ -118,6 +118,19 @@ public sealed class SchedulerGoldenTests
         SdGoldens.AssertCloseRelative(SdGoldens.Load(File, "add_noise"), noisy, 1e-6, "add_noise");
     }
 
+    [Theory]
+    [InlineData("pndm")]
+    [InlineData("ddim")]
+    [InlineData("dpm++2m")]
+    [InlineData("euler-a")]
+    public void A_single_step_run_works(string name)
+    {
+        using var scheduler = SchedulerFactory.Create(name, StableDiffusion21);
+        var result = Loop(scheduler, 1, 1, (input, sample, t) => DummyModel(input, t));
+        Assert.Single(scheduler.Timesteps);
+        Assert.All(result.ToFloatArray(), v => Assert.True(float.IsFinite(v)));
+    }
+
     [Fact]
     public void Unknown_scheduler_names_list_the_known_ones()
     {
