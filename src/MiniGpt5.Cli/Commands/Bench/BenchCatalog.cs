@@ -9,5 +9,6 @@ internal static class BenchCatalog
     {
         yield return BenchStorageCommand.Create();
         yield return BenchTextCommand.Create();
+        yield return BenchOpsCommand.Create();
     }
 }
