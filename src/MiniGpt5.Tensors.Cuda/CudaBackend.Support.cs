@@ -8,7 +8,7 @@ namespace MiniGpt5.Tensors.Cuda;
 // CudaOpNotSupportedException, so a missing kernel is visible instead of silently slow.
 public sealed partial class CudaBackend
 {
-    private static string? Unsupported(OpKind kind, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> outputs, OpAttributes attributes)
+    internal static string? Unsupported(OpKind kind, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> outputs, OpAttributes attributes)
     {
         foreach (var t in inputs)
         {
