@@ -23,12 +23,21 @@ public sealed unsafe class CudaGraph : IDisposable
     }
 
     /// <summary>Records <paramref name="body"/> on the backend's stream.</summary>
-    public static CudaGraph Capture(CudaBackend backend, Action body)
+    /// <param name="backend">The backend whose stream is captured.</param>
+    /// <param name="body">The ops to record.</param>
+    /// <param name="warmUp">Run the body once for real first, so its kernels are compiled and loaded and its scratch
+    /// memory is pooled before capture (module loads and fresh allocations do not belong in a graph).</param>
+    public static CudaGraph Capture(CudaBackend backend, Action body, bool warmUp = true)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(body);
         var device = backend.CudaDevice;
         var api = device.Api;
+        if (warmUp)
+        {
+            body();
+        }
+
         device.Synchronize();
         api.Check(api.CuStreamBeginCapture(device.Stream, CaptureModeRelaxed), "cuStreamBeginCapture_v2");
         nint graph = 0;

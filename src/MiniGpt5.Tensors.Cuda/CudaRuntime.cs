@@ -49,9 +49,24 @@ public static class CudaRuntime
         return false;
     }
 
+    private static CudaBackend Create(int ordinal)
+    {
+        var device = CudaDevice.Open(ordinal);
+        try
+        {
+            return new CudaBackend(device);
+        }
+        catch
+        {
+            // NVRTC missing: give the context back before reporting it.
+            device.Dispose();
+            throw;
+        }
+    }
+
     private static CudaBackend Get(int ordinal)
     {
-        var lazy = Opened.GetOrAdd(ordinal, static o => new Lazy<CudaBackend>(() => new CudaBackend(CudaDevice.Open(o))));
+        var lazy = Opened.GetOrAdd(ordinal, static o => new Lazy<CudaBackend>(() => Create(o)));
         try
         {
             return lazy.Value;

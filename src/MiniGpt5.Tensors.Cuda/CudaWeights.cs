@@ -7,7 +7,7 @@ namespace MiniGpt5.Tensors.Cuda;
 /// filled through a ring of pinned staging buffers with a few large copies (PCIe speed), not one copy per tensor.
 /// Disposing it disposes the tensors; the arena is freed when the last of them (or of views of them) is gone.
 /// </summary>
-public sealed class CudaWeights : IDisposable
+public sealed unsafe class CudaWeights : IDisposable
 {
     /// <summary>Bytes per pinned staging slot (and so per host-to-device copy).</summary>
     public const int DefaultChunkBytes = 64 << 20;
@@ -59,9 +59,9 @@ public sealed class CudaWeights : IDisposable
             {
                 WeightUploader.Upload(plan, (item, offset, destination) =>
                 {
+                    // Through the pointer: a memory-mapped checkpoint file is larger than a span can index.
                     var tensor = tensors[item].Value;
-                    var start = (tensor.Offset * tensor.DType.SizeOf()) + offset;
-                    tensor.Storage.AsBytes().Slice(checked((int)start), destination.Length).CopyTo(destination);
+                    new ReadOnlySpan<byte>((byte*)tensor.DataPointer + offset, destination.Length).CopyTo(destination);
                 }, transport, (ulong)arena.Pointer, cancellationToken);
             }
 

@@ -19,6 +19,7 @@ internal sealed unsafe class CublasLtGemm : IDisposable
     private readonly DeviceBlock _workspace;
     private readonly nint _handle;
     private readonly Dictionary<PlanKey, Plan> _plans = [];
+    private readonly Lock _gate = new();
 
     public CublasLtGemm(CudaDevice device, CachingDeviceAllocator pool)
     {
@@ -43,23 +44,28 @@ internal sealed unsafe class CublasLtGemm : IDisposable
     public void Run(in ColumnMajorGemm gemm, int abType, int dType, ulong a, ulong b, ulong d, ulong bias)
     {
         var key = new PlanKey(gemm, abType, dType, bias != 0);
-        if (!_plans.TryGetValue(key, out var plan))
-        {
-            plan = CreatePlan(key);
-            _plans.Add(key, plan);
-        }
 
-        if (bias != 0)
+        // One lock for the plan table, the descriptor's bias pointer and the shared workspace: all are per backend.
+        lock (_gate)
         {
-            CublasLtApi.Check(_api.CublasLtMatmulDescSetAttribute(plan.Descriptor, CublasLtApi.DescBiasPointer, &bias, (nuint)sizeof(ulong)), "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
-        }
+            if (!_plans.TryGetValue(key, out var plan))
+            {
+                plan = CreatePlan(key);
+                _plans.Add(key, plan);
+            }
 
-        var alpha = 1.0f;
-        var beta = 0.0f;
-        var algo = plan.Algo;
-        CublasLtApi.Check(_api.CublasLtMatmul(
-            _handle, plan.Descriptor, &alpha, a, plan.ALayout, b, plan.BLayout, &beta, d, plan.DLayout, d, plan.DLayout,
-            &algo, _workspace.Address, (nuint)WorkspaceBytes, _device.Stream), "cublasLtMatmul");
+            if (bias != 0)
+            {
+                CublasLtApi.Check(_api.CublasLtMatmulDescSetAttribute(plan.Descriptor, CublasLtApi.DescBiasPointer, &bias, (nuint)sizeof(ulong)), "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
+            }
+
+            var alpha = 1.0f;
+            var beta = 0.0f;
+            var algo = plan.Algo;
+            CublasLtApi.Check(_api.CublasLtMatmul(
+                _handle, plan.Descriptor, &alpha, a, plan.ALayout, b, plan.BLayout, &beta, d, plan.DLayout, d, plan.DLayout,
+                &algo, _workspace.Address, (nuint)WorkspaceBytes, _device.Stream), "cublasLtMatmul");
+        }
     }
 
     public void Dispose()

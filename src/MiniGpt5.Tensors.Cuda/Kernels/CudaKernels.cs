@@ -8,7 +8,8 @@ namespace MiniGpt5.Tensors.Cuda.Kernels;
 /// </summary>
 internal sealed unsafe class CudaKernels : IDisposable
 {
-    private static readonly IReadOnlyList<string> Options = ["-O3"];
+    // NVRTC optimises fully by default; no fast-math: parity with the CPU backend matters more than a few ulps of speed.
+    private static readonly IReadOnlyList<string> Options = [];
     private readonly CudaDevice _device;
     private readonly KernelCompileCache _cache;
     private readonly Dictionary<string, nint> _modules = [];
