@@ -79,6 +79,12 @@ public sealed partial class CudaBackend
                 return AllContiguous(inputs, output) ? null : "on non-contiguous tensors (make them contiguous first)";
             case OpKind.ScaledDotProductAttention:
                 return AttentionUnsupported(inputs, output, (AttentionAttributes)attributes);
+            case OpKind.Cat:
+                return CatUnsupported(inputs, output);
+            case OpKind.InterpolateNearest:
+                return InterpolateUnsupported(inputs[0], output, (InterpolateAttributes)attributes);
+            case OpKind.Embedding:
+                return EmbeddingUnsupported(inputs[0], inputs[1], output);
         }
 
         if (ElementwiseCodes.Unary(kind) >= 0 || ElementwiseCodes.Binary(kind) >= 0)

@@ -161,6 +161,15 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
             case OpKind.ScaledDotProductAttention:
                 Attention(inputs[0], inputs[1], inputs[2], Optional(inputs, 3), output, (AttentionAttributes)attributes);
                 break;
+            case OpKind.Cat:
+                Cat(inputs, output, ((DimAttributes)attributes).Dim);
+                break;
+            case OpKind.InterpolateNearest:
+                InterpolateNearest(inputs[0], output);
+                break;
+            case OpKind.Embedding:
+                Embedding(inputs[0], inputs[1], output);
+                break;
             default:
                 if (ElementwiseCodes.Binary(kind) >= 0)
                 {

@@ -63,6 +63,31 @@ public sealed class CudaBackendSupportTests
     }
 
     [Fact]
+    public void Layout_ops_are_accepted_only_where_a_strided_copy_or_the_gather_kernel_is_exact()
+    {
+        using var x = Tensor.Zeros([1, 4, 8, 8]);
+        using var up = Tensor.Zeros([1, 4, 16, 16]);
+        using var odd = Tensor.Zeros([1, 4, 12, 12]);
+        Assert.Null(CudaBackend.Unsupported(OpKind.InterpolateNearest, [x], [up], new InterpolateAttributes(2.0, 2.0)));
+        Assert.Null(CudaBackend.Unsupported(OpKind.InterpolateNearest, [x], [up], new InterpolateAttributes(null, null)));
+        Assert.Contains("whole-number", CudaBackend.Unsupported(OpKind.InterpolateNearest, [x], [odd], new InterpolateAttributes(1.5, 1.5)), StringComparison.Ordinal);
+
+        using var ids = Tensor.Zeros([2, 3], DType.Int64);
+        using var table = Tensor.Zeros([10, 8], DType.BFloat16);
+        using var rows = Tensor.Zeros([2, 3, 8], DType.BFloat16);
+        Assert.Null(CudaBackend.Unsupported(OpKind.Embedding, [ids, table], [rows], OpAttributes.None));
+        using var floatIds = Tensor.Zeros([2, 3]);
+        Assert.Contains("int32/int64", CudaBackend.Unsupported(OpKind.Embedding, [floatIds, table], [rows], OpAttributes.None), StringComparison.Ordinal);
+
+        using var a = Tensor.Zeros([2, 3]);
+        using var b = Tensor.Zeros([2, 5]);
+        Assert.Null(CudaBackend.Unsupported(OpKind.Cat, [a, b], [Tensor.Zeros([2, 8])], new DimAttributes(1)));
+        using var i64 = Tensor.Zeros([2], DType.Int64);
+        using var i32 = Tensor.Zeros([2], DType.Int32);
+        Assert.Contains("integer", CudaBackend.Unsupported(OpKind.Cat, [i64, i32], [Tensor.Zeros([4], DType.Int32)], new DimAttributes(0)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Broadcast_strides_are_right_aligned_with_zero_on_broadcast_dims()
     {
         using var bias = Tensor.Zeros([1, 5]);

@@ -117,6 +117,24 @@ public sealed class CudaParityTests
     }
 
     [GpuFact]
+    public void Cat_embedding_and_nearest_upsampling_match_the_cpu()
+    {
+        Open();
+        using var a = Tensor.Randn([2, 3, 5], new Generator(30));
+        using var b = Tensor.Randn([2, 4, 5], new Generator(31));
+        Check2(a, b, (p, q) => Ops.Cat([p, q], 1), 0);
+        Check2(a, b, (p, q) => Ops.Cat([p.Transpose(1, 2), q.Transpose(1, 2)], 2), 0);
+
+        using var table = Tensor.Randn([50, 16], new Generator(32), DType.BFloat16);
+        using var ids = Tensor.FromArray<long>([3, 0, 49, 7, 7, 12], [2, 3]);
+        Check2(ids, table, (p, q) => Ops.Embedding(p, q), 0);
+
+        using var image = Tensor.Randn([1, 3, 5, 7], new Generator(33));
+        Check(image, t => Ops.InterpolateNearest(t, 2.0), 0);
+        Check(image, t => Ops.InterpolateNearest(t, 10, 21), 0);
+    }
+
+    [GpuFact]
     public void Weights_upload_through_the_pinned_ring_byte_exact()
     {
         var backend = Open();

@@ -9,7 +9,8 @@ public sealed class KernelSourcesTests
     [Fact]
     public void Every_module_is_embedded_with_its_entry_points()
     {
-        Assert.Equal(["attention", "elementwise", "norms", "rope", "softmax"], KernelSources.Modules);
+        Assert.Equal(["attention", "elementwise", "indexing", "norms", "rope", "softmax"], KernelSources.Modules);
+        Assert.Equal(["embedding"], KernelSources.EntryPoints(KernelSources.Read("indexing")));
         Assert.Equal(["ew_unary", "ew_binary", "ew_where", "ew_masked_fill"], KernelSources.EntryPoints(KernelSources.Read("elementwise")));
         Assert.Equal(["rms_norm", "layer_norm", "group_norm"], KernelSources.EntryPoints(KernelSources.Read("norms")));
         Assert.Equal(["softmax_rows"], KernelSources.EntryPoints(KernelSources.Read("softmax")));
