@@ -51,6 +51,10 @@ public sealed unsafe class CudaWeights : IDisposable
         }
 
         var plan = UploadPlan.Build(lengths, chunkBytes);
+
+        // The arena may be a pooled block that kernels still queued on the compute stream were using; the copies
+        // run on their own stream, so let that work finish first.
+        backend.Synchronize();
         var arena = backend.Allocate(Math.Max(plan.ArenaBytes, 1), zeroed: false);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try

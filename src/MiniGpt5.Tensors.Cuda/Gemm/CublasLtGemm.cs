@@ -43,7 +43,8 @@ internal sealed unsafe class CublasLtGemm : IDisposable
     /// <param name="bias">Device address of a bias of M elements in <paramref name="dType"/>, or 0.</param>
     public void Run(in ColumnMajorGemm gemm, int abType, int dType, ulong a, ulong b, ulong d, ulong bias)
     {
-        var key = new PlanKey(gemm, abType, dType, bias != 0);
+        // The heuristic assumes 256-byte-aligned operands unless told otherwise; views at an offset are less aligned.
+        var key = new PlanKey(gemm, abType, dType, bias != 0, Alignment(a), Alignment(b), Alignment(d));
 
         // One lock for the plan table, the descriptor's bias pointer and the shared workspace: all are per backend.
         lock (_gate)
@@ -110,6 +111,11 @@ internal sealed unsafe class CublasLtGemm : IDisposable
         {
             var workspace = (ulong)WorkspaceBytes;
             CublasLtApi.Check(_api.CublasLtMatmulPreferenceSetAttribute(preference, CublasLtApi.PreferenceMaxWorkspaceBytes, &workspace, sizeof(ulong)), "cublasLtMatmulPreferenceSetAttribute");
+            uint alignA = key.AlignA, alignB = key.AlignB, alignD = key.AlignD;
+            CublasLtApi.Check(_api.CublasLtMatmulPreferenceSetAttribute(preference, CublasLtApi.PreferenceMinAlignmentA, &alignA, sizeof(uint)), "cublasLtMatmulPreferenceSetAttribute(MIN_ALIGNMENT_A)");
+            CublasLtApi.Check(_api.CublasLtMatmulPreferenceSetAttribute(preference, CublasLtApi.PreferenceMinAlignmentB, &alignB, sizeof(uint)), "cublasLtMatmulPreferenceSetAttribute(MIN_ALIGNMENT_B)");
+            CublasLtApi.Check(_api.CublasLtMatmulPreferenceSetAttribute(preference, CublasLtApi.PreferenceMinAlignmentC, &alignD, sizeof(uint)), "cublasLtMatmulPreferenceSetAttribute(MIN_ALIGNMENT_C)");
+            CublasLtApi.Check(_api.CublasLtMatmulPreferenceSetAttribute(preference, CublasLtApi.PreferenceMinAlignmentD, &alignD, sizeof(uint)), "cublasLtMatmulPreferenceSetAttribute(MIN_ALIGNMENT_D)");
             CublasLtApi.MatmulHeuristicResult result;
             int returned;
             CublasLtApi.Check(_api.CublasLtMatmulAlgoGetHeuristic(_handle, descriptor, aLayout, bLayout, dLayout, dLayout, preference, 1, &result, &returned), "cublasLtMatmulAlgoGetHeuristic");
@@ -139,7 +145,10 @@ internal sealed unsafe class CublasLtGemm : IDisposable
         return layout;
     }
 
-    private readonly record struct PlanKey(ColumnMajorGemm Gemm, int AbType, int DType, bool HasBias);
+    /// <summary>The largest power of two up to 256 dividing <paramref name="address"/>.</summary>
+    internal static uint Alignment(ulong address) => address == 0 ? 256u : (uint)Math.Min(256UL, address & (~address + 1));
+
+    private readonly record struct PlanKey(ColumnMajorGemm Gemm, int AbType, int DType, bool HasBias, uint AlignA, uint AlignB, uint AlignD);
 
     private sealed record Plan(nint Descriptor, nint ALayout, nint BLayout, nint DLayout, CublasLtApi.MatmulAlgo Algo);
 }

@@ -26,14 +26,17 @@ internal static class GemmPlanner
         }
 
         // w[n, k] row-major with leading dimension ldw: column-major k×n (ld ldw) used transposed.
-        if (wStrides[1] != 1 || wStrides[0] < k)
+        // A size-1 dimension's stride is arbitrary (unsqueeze leaves 1): it does not constrain the layout.
+        var wRow = n == 1 ? k : wStrides[0];
+        var wCol = k == 1 ? 1 : wStrides[1];
+        if (wCol != 1 || wRow < k)
         {
             reason = "the weight must be row-major (a contiguous [out, in] matrix or a row slice of one)";
             return null;
         }
 
         reason = null;
-        return new ColumnMajorGemm(TransA: true, TransB: false, M: n, N: rows, K: k, Lda: wStrides[0], Ldb: k, Ldd: n, Batch: 1, StrideA: 0, StrideB: 0, StrideD: 0);
+        return new ColumnMajorGemm(TransA: true, TransB: false, M: n, N: rows, K: k, Lda: Math.Max(wRow, 1), Ldb: k, Ldd: n, Batch: 1, StrideA: 0, StrideB: 0, StrideD: 0);
     }
 
     /// <summary>out[batch..., m, n] = a[batch..., m, k] · b[batch..., k, n]; operand batch dims already broadcast to

@@ -45,6 +45,10 @@ internal sealed unsafe class CublasLtApi
 
     // cublasLtMatmulPreferenceAttributes_t.
     public const int PreferenceMaxWorkspaceBytes = 1;
+    public const int PreferenceMinAlignmentA = 5;
+    public const int PreferenceMinAlignmentB = 6;
+    public const int PreferenceMinAlignmentC = 7;
+    public const int PreferenceMinAlignmentD = 8;
 
     public readonly delegate* unmanaged<nint*, int> CublasLtCreate;
     public readonly delegate* unmanaged<nint, int> CublasLtDestroy;

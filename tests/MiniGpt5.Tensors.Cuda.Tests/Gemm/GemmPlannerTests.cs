@@ -43,6 +43,22 @@ public sealed class GemmPlannerTests
         Assert.Contains("row-major", reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_single_output_feature_weight_ignores_the_stride_of_its_size_one_dimension()
+    {
+        var plan = GemmPlanner.Linear([3, 8], [8, 1], [1, 8], [1, 1], out var reason);
+        Assert.Null(reason);
+        Assert.Equal(8, plan!.Value.Lda);
+    }
+
+    [Theory]
+    [InlineData(0UL, 256u)]
+    [InlineData(0x7f00_0000_0000UL, 256u)]
+    [InlineData(0x7f00_0000_0080UL, 128u)]
+    [InlineData(0x7f00_0000_0002UL, 2u)]
+    public void Operand_alignment_is_the_largest_power_of_two_up_to_256(ulong address, uint expected) =>
+        Assert.Equal(expected, CublasLtGemm.Alignment(address));
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
