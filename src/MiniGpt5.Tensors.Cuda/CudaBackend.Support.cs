@@ -79,6 +79,8 @@ public sealed partial class CudaBackend
                 return AllContiguous(inputs, output) ? null : "on non-contiguous tensors (make them contiguous first)";
             case OpKind.ScaledDotProductAttention:
                 return AttentionUnsupported(inputs, output, (AttentionAttributes)attributes);
+            case OpKind.Sum or OpKind.Mean or OpKind.Amax or OpKind.Amin or OpKind.Argmax or OpKind.Argmin or OpKind.Var:
+                return ReduceUnsupported(kind, inputs[0], output, (ReduceAttributes)attributes);
             case OpKind.Cat:
                 return CatUnsupported(inputs, output);
             case OpKind.InterpolateNearest:

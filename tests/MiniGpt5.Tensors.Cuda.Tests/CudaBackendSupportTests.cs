@@ -28,6 +28,7 @@ public sealed class CudaBackendSupportTests
     {
         using var x = Tensor.Zeros([4, 4]);
         var reason = CudaBackend.Unsupported(OpKind.Cumsum, [x], [x], new DimAttributes(0));
+        Assert.Contains("no CUDA kernel", reason, StringComparison.Ordinal);
         Assert.NotNull(reason);
 
         var error = new CudaOpNotSupportedException(OpKind.Cumsum, reason!);
@@ -85,6 +86,20 @@ public sealed class CudaBackendSupportTests
         using var i64 = Tensor.Zeros([2], DType.Int64);
         using var i32 = Tensor.Zeros([2], DType.Int32);
         Assert.Contains("integer", CudaBackend.Unsupported(OpKind.Cat, [i64, i32], [Tensor.Zeros([4], DType.Int32)], new DimAttributes(0)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reductions_are_accepted_over_trailing_dims_of_contiguous_float_input()
+    {
+        using var x = Tensor.Zeros([2, 3, 4]);
+        using var rows = Tensor.Zeros([2, 3]);
+        using var ids = Tensor.Zeros([2, 3], DType.Int64);
+        Assert.Null(CudaBackend.Unsupported(OpKind.Sum, [x], [rows], new ReduceAttributes([2], false)));
+        Assert.Null(CudaBackend.Unsupported(OpKind.Argmax, [x], [ids], new ReduceAttributes([2], false)));
+        Assert.Null(CudaBackend.Unsupported(OpKind.Var, [x], [Tensor.Zeros([2])], new ReduceAttributes([1, 2], false, 1)));
+        Assert.Contains("trailing", CudaBackend.Unsupported(OpKind.Mean, [x], [Tensor.Zeros([3, 4])], new ReduceAttributes([0], false)), StringComparison.Ordinal);
+        using var ints = Tensor.Zeros([2, 3], DType.Int32);
+        Assert.Contains("float only", CudaBackend.Unsupported(OpKind.Sum, [ints], [Tensor.Zeros([2], DType.Int64)], new ReduceAttributes([1], false)), StringComparison.Ordinal);
     }
 
     [Fact]

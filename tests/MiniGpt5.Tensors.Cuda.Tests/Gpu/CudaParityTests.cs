@@ -135,6 +135,22 @@ public sealed class CudaParityTests
     }
 
     [GpuFact]
+    public void Reductions_over_trailing_dims_match_the_cpu()
+    {
+        Open();
+        using var x = Tensor.Randn([3, 5, 300], new Generator(40));
+        Check(x, t => Ops.Sum(t, [-1]), 1e-4);
+        Check(x, t => Ops.Mean(t, [1, 2]), 1e-4);
+        Check(x, t => Ops.Amax(t, [-1]), 0);
+        Check(x, t => Ops.Amin(t, [-1]), 0);
+        Check(x, t => Ops.Var(t, -1), 1e-4);
+        Check(x, t => Ops.Argmax(t, -1).To(DType.Float32), 0);
+        Check(x, t => Ops.Argmin(t).To(DType.Float32), 0);
+        using var ties = Tensor.FromArray<float>([1, 3, 3, 2, float.NaN, 0], [2, 3]);
+        Check(ties, t => Ops.Argmax(t, -1).To(DType.Float32), 0);
+    }
+
+    [GpuFact]
     public void Weights_upload_through_the_pinned_ring_byte_exact()
     {
         var backend = Open();

@@ -9,7 +9,8 @@ public sealed class KernelSourcesTests
     [Fact]
     public void Every_module_is_embedded_with_its_entry_points()
     {
-        Assert.Equal(["attention", "elementwise", "indexing", "norms", "rope", "softmax"], KernelSources.Modules);
+        Assert.Equal(["attention", "elementwise", "indexing", "norms", "reduce", "rope", "softmax"], KernelSources.Modules);
+        Assert.Equal(["reduce_rows"], KernelSources.EntryPoints(KernelSources.Read("reduce")));
         Assert.Equal(["embedding"], KernelSources.EntryPoints(KernelSources.Read("indexing")));
         Assert.Equal(["ew_unary", "ew_binary", "ew_where", "ew_masked_fill"], KernelSources.EntryPoints(KernelSources.Read("elementwise")));
         Assert.Equal(["rms_norm", "layer_norm", "group_norm"], KernelSources.EntryPoints(KernelSources.Read("norms")));
@@ -108,6 +109,17 @@ public sealed class KernelSourcesTests
     [InlineData(OpKind.LogicalOr, "B_LOGICAL_OR")]
     public void Binary_codes_match_the_kernel(OpKind kind, string define) =>
         Assert.Equal(Define(KernelSources.Read("elementwise"), define), ElementwiseCodes.Binary(kind));
+
+    [Theory]
+    [InlineData(OpKind.Sum, "R_SUM")]
+    [InlineData(OpKind.Mean, "R_MEAN")]
+    [InlineData(OpKind.Amax, "R_AMAX")]
+    [InlineData(OpKind.Amin, "R_AMIN")]
+    [InlineData(OpKind.Argmax, "R_ARGMAX")]
+    [InlineData(OpKind.Argmin, "R_ARGMIN")]
+    [InlineData(OpKind.Var, "R_VAR")]
+    public void Reduction_codes_match_the_kernel(OpKind kind, string define) =>
+        Assert.Equal(Define(KernelSources.Read("reduce"), define), CudaBackend.ReduceCode(kind));
 
     [Fact]
     public void The_scalar_and_fill_codes_match_the_kernel()
