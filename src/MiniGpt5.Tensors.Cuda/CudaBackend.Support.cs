@@ -81,6 +81,8 @@ public sealed partial class CudaBackend
                 return AttentionUnsupported(inputs, output, (AttentionAttributes)attributes);
             case OpKind.Sum or OpKind.Mean or OpKind.Amax or OpKind.Amin or OpKind.Argmax or OpKind.Argmin or OpKind.Var:
                 return ReduceUnsupported(kind, inputs[0], output, (ReduceAttributes)attributes);
+            case OpKind.Conv2d:
+                return ConvUnsupported(inputs, output, (Conv2dAttributes)attributes);
             case OpKind.Cat:
                 return CatUnsupported(inputs, output);
             case OpKind.InterpolateNearest:

@@ -164,6 +164,9 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
             case OpKind.Cat:
                 Cat(inputs, output, ((DimAttributes)attributes).Dim);
                 break;
+            case OpKind.Conv2d:
+                Conv2d(inputs[0], inputs[1], Optional(inputs, 2), output, (Conv2dAttributes)attributes);
+                break;
             case OpKind.Sum or OpKind.Mean or OpKind.Amax or OpKind.Amin or OpKind.Argmax or OpKind.Argmin or OpKind.Var:
                 Reduce(kind, inputs[0], output, (ReduceAttributes)attributes);
                 break;

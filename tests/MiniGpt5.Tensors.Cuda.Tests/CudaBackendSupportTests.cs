@@ -103,6 +103,17 @@ public sealed class CudaBackendSupportTests
     }
 
     [Fact]
+    public void Conv2d_is_accepted_for_ungrouped_float_convolutions()
+    {
+        using var x = Tensor.Zeros([1, 4, 8, 8]);
+        using var w = Tensor.Zeros([6, 4, 3, 3], DType.Float16);
+        using var y = Tensor.Zeros([1, 6, 8, 8]);
+        Assert.Null(CudaBackend.Unsupported(OpKind.Conv2d, [x, w], [y], new Conv2dAttributes((1, 1), (1, 1), (1, 1), 1)));
+        Assert.Contains("groups=2", CudaBackend.Unsupported(OpKind.Conv2d, [x, Tensor.Zeros([6, 2, 3, 3])], [y], new Conv2dAttributes((1, 1), (1, 1), (1, 1), 2)), StringComparison.Ordinal);
+        Assert.NotNull(CudaBackend.Unsupported(OpKind.ConvTranspose2d, [x, w], [y], new Conv2dAttributes((2, 2), (1, 1), (1, 1), 1)));
+    }
+
+    [Fact]
     public void Broadcast_strides_are_right_aligned_with_zero_on_broadcast_dims()
     {
         using var bias = Tensor.Zeros([1, 5]);

@@ -110,6 +110,14 @@ internal static class GemmPlanner
         return new ColumnMajorGemm(transA, transB, M: n, N: m, K: k, Lda: lda, Ldb: ldb, Ldd: n, Batch: (int)batch, StrideA: strideA, StrideB: strideB, StrideD: (long)m * n);
     }
 
+    /// <summary>Conv2d after im2col, per image: y[o, p] = w[o, k] · cols[k, p], for <paramref name="images"/>
+    /// images at once (cols [images, k, p] contiguous; the weight shared, batch stride 0; y [images, o, p]).</summary>
+    public static ColumnMajorGemm Im2colConvolution(int images, long outChannels, long k, long positions) =>
+        // Column-major: D' [p × o] = cols' [p × k] · w' [k × o]; cols row-major [k, p] is column-major p×k (ld p),
+        // w row-major [o, k] is column-major k×o (ld k).
+        new(TransA: false, TransB: false, M: positions, N: outChannels, K: k, Lda: positions, Ldb: k, Ldd: positions,
+            Batch: images, StrideA: k * positions, StrideB: 0, StrideD: outChannels * positions);
+
     /// <summary>One stride that walks every batch entry in order, or 0 when the operand is broadcast over all of
     /// them.</summary>
     internal static bool TryBatchStride(ReadOnlySpan<int> batchShape, ReadOnlySpan<long> strides, out long stride, out long count)

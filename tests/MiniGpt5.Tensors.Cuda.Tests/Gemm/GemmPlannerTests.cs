@@ -44,6 +44,70 @@ public sealed class GemmPlannerTests
     }
 
     [Fact]
+    public void Im2col_then_the_planned_gemm_is_a_convolution()
+    {
+        // x [2, 3, 5, 6], w [4, 3, 3, 2], stride (2, 1), padding (1, 0), dilation (1, 2), as conv.cu unfolds it.
+        const int n = 2, c = 3, h = 5, wd = 6, o = 4, kh = 3, kw = 2, sh = 2, sw = 1, ph = 1, pw = 0, dh = 1, dw = 2;
+        const int ho = ((h + (2 * ph) - (dh * (kh - 1)) - 1) / sh) + 1, wo = ((wd + (2 * pw) - (dw * (kw - 1)) - 1) / sw) + 1;
+        var x = Random(n * c * h * wd, 5);
+        var w = Random(o * c * kh * kw, 6);
+        float X(int b, int ch, int y, int z) => y < 0 || y >= h || z < 0 || z >= wd ? 0 : x[(((b * c) + ch) * h * wd) + (y * wd) + z];
+
+        var expected = new float[n * o * ho * wo];
+        for (var b = 0; b < n; b++)
+        {
+            for (var oc = 0; oc < o; oc++)
+            {
+                for (var oy = 0; oy < ho; oy++)
+                {
+                    for (var ox = 0; ox < wo; ox++)
+                    {
+                        float sum = 0;
+                        for (var ch = 0; ch < c; ch++)
+                        {
+                            for (var i = 0; i < kh; i++)
+                            {
+                                for (var j = 0; j < kw; j++)
+                                {
+                                    sum += w[(((oc * c) + ch) * kh * kw) + (i * kw) + j] * X(b, ch, (oy * sh) - ph + (i * dh), (ox * sw) - pw + (j * dw));
+                                }
+                            }
+                        }
+
+                        expected[(((b * o) + oc) * ho * wo) + (oy * wo) + ox] = sum;
+                    }
+                }
+            }
+        }
+
+        // cols [n][c][i][j][oy][ox], the kernel's linear index order.
+        var cols = new float[n * c * kh * kw * ho * wo];
+        var index = 0;
+        for (var b = 0; b < n; b++)
+        {
+            for (var ch = 0; ch < c; ch++)
+            {
+                for (var i = 0; i < kh; i++)
+                {
+                    for (var j = 0; j < kw; j++)
+                    {
+                        for (var oy = 0; oy < ho; oy++)
+                        {
+                            for (var ox = 0; ox < wo; ox++)
+                            {
+                                cols[index++] = X(b, ch, (oy * sh) - ph + (i * dh), (ox * sw) - pw + (j * dw));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        var plan = GemmPlanner.Im2colConvolution(n, o, c * kh * kw, ho * wo);
+        Assert.Equal(expected, Evaluate(plan, a: cols, b: w, dLength: expected.Length), new Tolerance());
+    }
+
+    [Fact]
     public void A_single_output_feature_weight_ignores_the_stride_of_its_size_one_dimension()
     {
         var plan = GemmPlanner.Linear([3, 8], [8, 1], [1, 8], [1, 1], out var reason);

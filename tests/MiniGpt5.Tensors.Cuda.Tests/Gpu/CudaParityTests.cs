@@ -151,6 +151,21 @@ public sealed class CudaParityTests
     }
 
     [GpuFact]
+    public void Conv2d_matches_the_cpu_strided_padded_dilated_and_with_half_weights()
+    {
+        Open();
+        using var x = Tensor.Randn([3, 8, 17, 15], new Generator(50));
+        using var w = Tensor.Randn([16, 8, 3, 3], new Generator(51));
+        using var b = Tensor.Randn([16], new Generator(52));
+        Check3(x, w, b, (p, q, r) => Ops.Conv2d(p, q, r, 1, 1), 1e-4);
+        Check3(x, w, b, (p, q, r) => Ops.Conv2d(p, q, r, (2, 1), (0, 2), (1, 2)), 1e-4);
+        using var w1 = Tensor.Randn([16, 8, 1, 1], new Generator(53));
+        Check3(x, w1, b, (p, q, r) => Ops.Conv2d(p, q, r), 1e-4);
+        using var wh = w.To(DType.Float16);
+        Check3(x, wh, b, (p, q, r) => Ops.Conv2d(p, q, r, 1, 1), 1e-2);
+    }
+
+    [GpuFact]
     public void Weights_upload_through_the_pinned_ring_byte_exact()
     {
         var backend = Open();

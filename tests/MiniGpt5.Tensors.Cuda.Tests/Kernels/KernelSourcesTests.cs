@@ -9,7 +9,8 @@ public sealed class KernelSourcesTests
     [Fact]
     public void Every_module_is_embedded_with_its_entry_points()
     {
-        Assert.Equal(["attention", "elementwise", "indexing", "norms", "reduce", "rope", "softmax"], KernelSources.Modules);
+        Assert.Equal(["attention", "conv", "elementwise", "indexing", "norms", "reduce", "rope", "softmax"], KernelSources.Modules);
+        Assert.Equal(["im2col"], KernelSources.EntryPoints(KernelSources.Read("conv")));
         Assert.Equal(["reduce_rows"], KernelSources.EntryPoints(KernelSources.Read("reduce")));
         Assert.Equal(["embedding"], KernelSources.EntryPoints(KernelSources.Read("indexing")));
         Assert.Equal(["ew_unary", "ew_binary", "ew_where", "ew_masked_fill"], KernelSources.EntryPoints(KernelSources.Read("elementwise")));
