@@ -18,7 +18,6 @@ namespace MiniGpt5.Tensors.Cuda.Gemm;
 /// <param name="StrideA">Elements between A's batch entries (0: broadcast).</param>
 /// <param name="StrideB">Elements between B's batch entries (0: broadcast).</param>
 /// <param name="StrideD">Elements between D's batch entries.</param>
-/// <param name="AIsRowOperand">True when A is the engine's second (right) operand; for messages.</param>
 internal readonly record struct ColumnMajorGemm(
     bool TransA,
     bool TransB,
@@ -31,8 +30,7 @@ internal readonly record struct ColumnMajorGemm(
     int Batch,
     long StrideA,
     long StrideB,
-    long StrideD,
-    bool AIsRowOperand = true)
+    long StrideD)
 {
     /// <summary>Rows of A's storage.</summary>
     public long ARows => TransA ? K : M;
