@@ -14,5 +14,9 @@ internal static class CommandCatalog
         yield return Bench.BenchCommand.Create();
         yield return Convert.ConvertCommand.Create();
         yield return Dataset.DatasetCommand.Create();
+        yield return Illustrate.IllustrateCommand.Create();
+        yield return Worker.WorkerCommand.Create();
+        yield return Status.StatusCommand.Create();
+        yield return Cancel.CancelCommand.Create();
     }
 }

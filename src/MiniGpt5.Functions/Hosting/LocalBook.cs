@@ -11,4 +11,5 @@ namespace MiniGpt5.Functions.Hosting;
 /// <param name="EntryPath">The file to open: <c>index.html</c> (or <c>book.md</c>/<c>book.epub</c> when no HTML was asked for).</param>
 /// <param name="Counts">Steps done, failed, total.</param>
 /// <param name="Error">Why it failed.</param>
-public sealed record LocalBook(string ManuscriptId, string Source, string? Title, bool Succeeded, string? Folder, string? EntryPath, BookCounts? Counts, string? Error);
+/// <param name="Refused">True when the input was refused before anything started (bad input, not failed work).</param>
+public sealed record LocalBook(string ManuscriptId, string Source, string? Title, bool Succeeded, string? Folder, string? EntryPath, BookCounts? Counts, string? Error, bool Refused = false);

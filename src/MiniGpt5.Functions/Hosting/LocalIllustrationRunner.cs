@@ -75,7 +75,7 @@ public static class LocalIllustrationRunner
             }
             catch (ManuscriptException e)
             {
-                refused.Add(new LocalBook(name, name, null, false, null, null, null, e.Message));
+                refused.Add(new LocalBook(name, name, null, false, null, null, null, e.Message, Refused: true));
             }
         }
 
@@ -121,7 +121,8 @@ public static class LocalIllustrationRunner
 
     private static async Task<ManuscriptStatusView> ViewAsync(IllustrationHost host, string id, string source, CancellationToken cancellationToken)
     {
-        var status = await host.Client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+        // Custom status comes with inputs and outputs.
+        var status = await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         var progress = status?.ReadCustomStatusAs<ManuscriptProgress>();
         var phase = status?.RuntimeStatus switch
         {
