@@ -74,6 +74,28 @@ public static class IllustrationRegistration
         return builder;
     }
 
+    /// <summary>
+    /// Adds the long-running triggers a host without Azure Functions needs (call after <see cref="AddMiniGpt5App"/>):
+    /// polling of <c>manuscripts/</c> every <c>MiniGpt5__IngestionPollSeconds</c>, and the schedule tick on
+    /// <c>MiniGpt5__ScheduleCron</c> (every minute by default). Under Functions, the IngestManuscript and RunSchedules
+    /// triggers call <see cref="ManuscriptIngestion.IngestBlobAsync"/> and <see cref="DatasetScheduler.RunDueAsync"/> instead.
+    /// </summary>
+    public static IServiceCollection AddIllustrationTriggers(this IServiceCollection services, bool ingestion = true, bool schedules = true)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (ingestion)
+        {
+            services.AddHostedService<IngestionBackgroundService>();
+        }
+
+        if (schedules)
+        {
+            services.AddHostedService<ScheduleBackgroundService>();
+        }
+
+        return services;
+    }
+
     /// <summary>Task queues and concurrency caps from the settings: the gpu queue gets <see cref="MiniGpt5Settings.MaxConcurrentGpuActivities"/>.</summary>
     public static void ApplyWorkerSettings(DurableWorkerOptions options, MiniGpt5Settings settings)
     {

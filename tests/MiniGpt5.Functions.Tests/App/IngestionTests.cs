@@ -68,4 +68,30 @@ public sealed class IngestionTests
         Assert.Empty(await fresh.ScanOnceAsync());
         Assert.Equal(done.CreatedAt, (await app.Client.GetInstanceAsync(started.InstanceId))!.CreatedAt);
     }
+
+    [Fact]
+    public async Task The_polling_trigger_picks_up_an_upload_in_a_running_host()
+    {
+        var fake = new FakeIllustrator();
+        await using var app = await AppTestHost.StartAsync(new Hosting.IllustrationHostOptions { Illustrator = fake },
+            new Settings.MiniGpt5Settings { IngestionPollSeconds = 0.1 });
+        using var stop = new CancellationTokenSource();
+        var trigger = new Hosting.IngestionBackgroundService(app.Host.Ingestion);
+        await trigger.StartAsync(stop.Token);
+        try
+        {
+            var etag = await UploadAsync(app.Blobs, "polled.md", Story);
+            var id = ManuscriptId.ForBlob("polled.md", etag);
+            for (var i = 0; i < 200 && await app.Client.GetInstanceAsync(id) is null; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, (await app.WaitAsync(id)).RuntimeStatus);
+        }
+        finally
+        {
+            await trigger.StopAsync(CancellationToken.None);
+        }
+    }
 }
