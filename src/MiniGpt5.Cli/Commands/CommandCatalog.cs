@@ -15,5 +15,9 @@ internal static class CommandCatalog
         yield return Convert.ConvertCommand.Create();
         yield return Dataset.DatasetCommand.Create();
         yield return Txt2Img.Txt2ImgCommand.Create();
+        yield return Illustrate.IllustrateCommand.Create();
+        yield return Worker.WorkerCommand.Create();
+        yield return Status.StatusCommand.Create();
+        yield return Cancel.CancelCommand.Create();
     }
 }
