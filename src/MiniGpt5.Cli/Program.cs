@@ -29,6 +29,8 @@ public static class Program
             return 2;
         }
 
-        return await parsed.InvokeAsync();
+        // SIGTERM/Ctrl+C cancel the command's token; the default 2 s grace would cut a worker's drain short (a GPU
+        // step can take a minute). Container Apps waits up to its termination grace period; match it.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(150) });
     }
 }

@@ -7,7 +7,7 @@ using MiniGpt5.Storage;
 namespace MiniGpt5.Durable.Dispatch;
 
 /// <summary>
-/// Runs activities from one task queue (<c>{hub}-activity-{taskQueue}</c>) with a concurrency limit. While an
+/// Runs activities from one task queue (<c>{hub}-activities-{taskQueue}</c>) with a concurrency limit. While an
 /// activity runs, a heartbeat renews its message's visibility every third of the timeout (so a 10-minute GPU
 /// job keeps a 2-minute lease) and checks that the instance still wants the result; the activity's token fires
 /// when the instance ends, when the lease is lost, or when the worker shuts down. The result is sent to the

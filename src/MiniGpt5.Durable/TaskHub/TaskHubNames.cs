@@ -8,7 +8,7 @@ namespace MiniGpt5.Durable.TaskHub;
 /// containers <c>h-instances</c> (status documents), <c>h-history</c> (append-blob histories),
 /// <c>h-payloads</c> (offloaded payloads), <c>h-poison</c> (poison messages), <c>h-leases</c> (hub metadata,
 /// partition leases, worker heartbeats); queues <c>h-control-00</c>.. (one per partition) and
-/// <c>h-activity-{taskQueue}</c> (one per task queue).
+/// <c>h-activities-{taskQueue}</c> (one per task queue).
 /// </summary>
 internal sealed class TaskHubNames
 {
@@ -16,7 +16,8 @@ internal sealed class TaskHubNames
     public const string DefaultTaskQueue = "default";
 
     public const int MaxHubNameLength = 30;
-    public const int MaxTaskQueueLength = 23;
+    // 30 (hub) + "-activities-" (12) + 21 = 63, the longest queue name Azure Storage accepts.
+    public const int MaxTaskQueueLength = 21;
 
     public TaskHubNames(string hubName)
     {
@@ -47,7 +48,7 @@ internal sealed class TaskHubNames
 
     public string ControlQueue(int partition) => $"{Hub}-control-{partition.ToString("00", CultureInfo.InvariantCulture)}";
 
-    public string ActivityQueue(string taskQueue) => $"{Hub}-activity-{taskQueue}";
+    public string ActivityQueue(string taskQueue) => $"{Hub}-activities-{taskQueue}";
 
     public static string PartitionLeaseBlob(int partition) => $"partitions/{partition.ToString("00", CultureInfo.InvariantCulture)}";
 

@@ -18,13 +18,16 @@ public sealed record ManuscriptError(string Source, string Message, int? Line = 
     public override string ToString()
     {
         var text = new StringBuilder(Source);
-        if (Line is { } line)
+        // A batch item's source already names its line ("batch.jsonl, line 3"); do not say it twice.
+        var lineText = Line is { } number ? string.Create(CultureInfo.InvariantCulture, $", line {number}") : null;
+        if (lineText is not null && !Source.EndsWith(lineText, StringComparison.Ordinal))
         {
-            text.Append(CultureInfo.InvariantCulture, $", line {line}");
-            if (Column is { } column)
-            {
-                text.Append(CultureInfo.InvariantCulture, $", column {column}");
-            }
+            text.Append(lineText);
+        }
+
+        if (lineText is not null && Column is { } column)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", column {column}");
         }
 
         if (Path is not null)
