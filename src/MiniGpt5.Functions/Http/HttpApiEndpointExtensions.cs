@@ -35,5 +35,7 @@ public static class HttpApiEndpointExtensions
         var api = endpoints.MapGroup("/api");
         InstanceEndpoints.Map(api);
         ApiSessionEndpoints.Map(api);
+        ManuscriptEndpoints.Map(api);
+        FunctionsTriggerEndpoints.Map(endpoints);
     }
 }
