@@ -21,7 +21,8 @@ namespace MiniGpt5.Functions.Ingestion;
 /// to the same instance. A manuscript that cannot be read still starts, and fails with its message, because
 /// nobody is waiting for an answer.</item>
 /// </list>
-/// A finished run is found again (not repeated) when it completed; a failed or terminated one is started afresh.
+/// A submitted run is found again (not repeated) when it completed, a failed or terminated one is started afresh;
+/// an upload is started once whatever its outcome (upload it again to ask again).
 /// </summary>
 public sealed class ManuscriptSubmitter
 {
@@ -32,6 +33,10 @@ public sealed class ManuscriptSubmitter
     public const string SubmittedPrefix = "_submitted/";
 
     private static readonly OrchestrationRuntimeStatus[] FoundAgain = [OrchestrationRuntimeStatus.Completed];
+
+    // An upload is started exactly once, whatever its outcome: re-uploading is how a publisher asks again.
+    private static readonly OrchestrationRuntimeStatus[] NeverAgain =
+        [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated];
 
     private readonly DurableClient _client;
     private readonly IBlobStore _blobs;
@@ -97,13 +102,13 @@ public sealed class ManuscriptSubmitter
         var source = new ManuscriptSource(await StoreAsync(name, content, cancellationToken).ConfigureAwait(false), name);
         var instanceId = Id(null);
         var existing = await _client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
-        var alreadyExisted = existing is not null
-            && (!existing.RuntimeStatus.IsTerminal() || existing.RuntimeStatus == OrchestrationRuntimeStatus.Completed);
+        var dedupe = etag is null ? FoundAgain : NeverAgain;
+        var alreadyExisted = existing is not null && (!existing.RuntimeStatus.IsTerminal() || dedupe.Contains(existing.RuntimeStatus));
         var start = new StartOrchestrationOptions
         {
             InstanceId = instanceId,
             IfDuplicate = DuplicateStartBehavior.ReturnExisting,
-            DedupeStatuses = FoundAgain,
+            DedupeStatuses = dedupe,
         };
 
         if (!isBatch)

@@ -24,9 +24,6 @@ public static class IllustrationNames
     /// <summary>Activity (default queue): writes index.html, book.md, book.epub and manifest.json.</summary>
     public const string AssembleBook = "AssembleBook";
 
-    /// <summary>Activity (gpu queue): makes one dataset record (image + JSON line fragment).</summary>
-    public const string GenerateDatasetItem = "GenerateDatasetItem";
-
     /// <summary>Activity (default queue): writes a dataset run's <c>manifest.jsonl</c>.</summary>
     public const string WriteDatasetManifest = "WriteDatasetManifest";
 
