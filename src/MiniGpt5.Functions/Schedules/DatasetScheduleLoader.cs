@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MiniGpt5.Functions.Ingestion;
 using MiniGpt5.Functions.Manuscripts;
 
 namespace MiniGpt5.Functions.Schedules;
@@ -77,7 +78,14 @@ public static class DatasetScheduleLoader
 
         if (file.Cron is not null)
         {
-            CronExpression.Parse(file.Cron); // throws FormatException naming the field
+            try
+            {
+                CronExpression.Parse(file.Cron);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"{source}: {e.Message}", e);
+            }
         }
 
         var prompts = (file.Prompts ?? []).Select(p => p?.Trim() ?? string.Empty).ToList();
@@ -94,7 +102,7 @@ public static class DatasetScheduleLoader
         ManuscriptOptions? options;
         try
         {
-            options = file.Options?.Validated(source);
+            options = file.Options is { } element ? RequestOptions.FromJson(element, source) : null;
         }
         catch (ManuscriptException e)
         {
@@ -104,5 +112,5 @@ public static class DatasetScheduleLoader
         return new DatasetSchedule(name, file.Cron, file.Seed ?? 0, prompts, file.Count, options, file.Enabled ?? true);
     }
 
-    private sealed record ScheduleFile(string? Name, string? Cron, uint? Seed, List<string?>? Prompts, int? Count, ManuscriptOptions? Options, bool? Enabled);
+    private sealed record ScheduleFile(string? Name, string? Cron, uint? Seed, List<string?>? Prompts, int? Count, JsonElement? Options, bool? Enabled);
 }

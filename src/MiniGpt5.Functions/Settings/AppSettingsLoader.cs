@@ -89,7 +89,7 @@ public static class AppSettingsLoader
             PartitionCount = Int(section, "PartitionCount", 1, 16) ?? defaults.PartitionCount,
             Model = NonEmpty(section["Model"]) ?? defaults.Model,
             Device = Device(section["Device"]) ?? defaults.Device,
-            TaskQueues = List(section["TaskQueues"]) ?? defaults.TaskQueues,
+            TaskQueues = NonEmpty(section["TaskQueues"]) is { } queues ? ParseTaskQueues(queues) : defaults.TaskQueues,
             MaxConcurrentOrchestrations = Int(section, "MaxConcurrentOrchestrations", 1, 1024) ?? defaults.MaxConcurrentOrchestrations,
             MaxConcurrentActivities = Int(section, "MaxConcurrentActivities", 1, 1024) ?? defaults.MaxConcurrentActivities,
             MaxConcurrentGpuActivities = Int(section, "MaxConcurrentGpuActivities", 1, 64) ?? defaults.MaxConcurrentGpuActivities,
@@ -107,15 +107,27 @@ public static class AppSettingsLoader
             StepMaxAttempts = Int(section, "StepMaxAttempts", 1, 20) ?? defaults.StepMaxAttempts,
             StepRetrySeconds = Double(section, "StepRetrySeconds", 0.001, 3600) ?? defaults.StepRetrySeconds,
         };
-        foreach (var queue in settings.TaskQueues)
+        return settings;
+    }
+
+    /// <summary>A comma-separated list of task queue names (<c>default,gpu</c>), checked.</summary>
+    public static IReadOnlyList<string> ParseTaskQueues(string value)
+    {
+        var queues = List(value) ?? [];
+        if (queues.Length == 0)
         {
-            if (queue.Length == 0 || !queue.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            throw new SettingsException($"{Section}__TaskQueues is empty; name at least one queue (default, gpu).");
+        }
+
+        foreach (var queue in queues)
+        {
+            if (!queue.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
             {
                 throw new SettingsException($"{Section}__TaskQueues: '{queue}' is not a task queue name (lowercase letters, digits, hyphens; for example default,gpu).");
             }
         }
 
-        return settings;
+        return queues.Distinct(StringComparer.Ordinal).ToArray();
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -20,6 +20,7 @@ internal static class DatasetCommand
     {
         var command = new Command("dataset", "Generate training and evaluation datasets.");
         command.Subcommands.Add(CreateNano());
+        command.Subcommands.Add(DatasetRun.DatasetRunCommand.Create());
         return command;
     }
 
