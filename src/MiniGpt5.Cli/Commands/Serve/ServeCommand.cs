@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using MiniGpt5.Cli.Commands.App;
+using MiniGpt5.Functions.Hosting;
 using MiniGpt5.Functions.Http;
 using MiniGpt5.Functions.Settings;
 using MiniGpt5.Storage;
@@ -14,24 +16,13 @@ namespace MiniGpt5.Cli.Commands.Serve;
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>Where <c>--storage local</c> keeps its files, relative to the current directory.</summary>
-    public static readonly string DefaultLocalStorage = Path.Combine(".minigpt5", "storage");
-
     public static Command Create()
     {
-        var storage = new Option<string?>("--storage")
-        {
-            Description = "'local' (files under ./.minigpt5/storage), 'local:<folder>', or a connection string " +
-                "(UseDevelopmentStorage=true for Azurite). Default: the AzureWebJobsStorage setting, else local.",
-        };
+        var app = new AppOptions();
         var urls = new Option<string?>("--urls")
         {
             Description = "Addresses to listen on, separated by ';' (e.g. http://0.0.0.0:8080). Default: ASPNETCORE_URLS / " +
                 $"ASPNETCORE_HTTP_PORTS, else {ApiHostOptions.DefaultUrl}. FUNCTIONS_CUSTOMHANDLER_PORT, when set, wins.",
-        };
-        var settingsFile = new Option<string?>("--settings")
-        {
-            Description = "A local.settings.json file (Azure Functions shape). Default: ./local.settings.json when it exists.",
         };
         var apiOnly = new Option<bool>("--api-only")
         {
@@ -45,14 +36,15 @@ internal static class ServeCommand
             "Run the HTTP API (/api/manuscripts, /api/instances, status page at /, /healthz, /readyz), the orchestration " +
             "dispatcher and the activities of MiniGpt5__TaskQueues, upload ingestion and schedules, until stopped.")
         {
-            storage, urls, settingsFile, apiOnly, noIngestion, noSchedules,
+            urls, apiOnly, noIngestion, noSchedules,
         };
+        app.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(storage),
-            parse.GetValue(urls),
-            parse.GetValue(settingsFile),
+            parse,
+            app,
             new ApiHostOptions
             {
+                Urls = parse.GetValue(urls)?.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 RunDispatcher = !parse.GetValue(apiOnly),
                 RunIngestion = !parse.GetValue(noIngestion),
                 RunSchedules = !parse.GetValue(noSchedules),
@@ -61,37 +53,32 @@ internal static class ServeCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? storage, string? urls, string? settingsFile, ApiHostOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parse, AppOptions app, ApiHostOptions options, CancellationToken cancellationToken)
     {
+        var stderr = parse.InvocationConfiguration.Error;
         MiniGpt5Settings settings;
         StorageAccount account;
         try
         {
-            var configuration = AppSettingsLoader.BuildConfiguration(settingsFile);
-            settings = AppSettingsLoader.Load(configuration);
-            if (!string.IsNullOrWhiteSpace(storage))
-            {
-                settings = settings with { Storage = storage };
-            }
-
+            settings = app.Load(parse);
+            var configuration = AppSettingsLoader.BuildConfiguration(parse.GetValue(app.Settings));
             options = options with
             {
-                Urls = urls?.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 TrustPlatformAuthentication = configuration.GetValue($"{AppSettingsLoader.Section}:TrustPlatformAuthentication", false),
             };
-            account = StorageAccount.FromSetting(settings.Storage, Path.GetFullPath(DefaultLocalStorage));
+            account = AppStorage.Open(settings);
         }
-        catch (Exception e) when (e is SettingsException or StorageException or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is SettingsException or InvalidOperationException)
         {
-            await Console.Error.WriteLineAsync($"minigpt5 serve: {e.Message}");
-            return 2;
+            // InvalidOperationException: a TrustPlatformAuthentication value that is not true/false.
+            return await AppOptions.BadInputAsync(stderr, e.Message);
         }
 
         try
         {
-            await using var app = ApiHost.Build(settings, account, options);
-            await app.StartAsync(cancellationToken);
-            await app.WaitForShutdownAsync(cancellationToken);
+            await using var host = ApiHost.Build(settings, account, options);
+            await host.StartAsync(cancellationToken);
+            await host.WaitForShutdownAsync(cancellationToken);
             return 0;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -100,13 +87,12 @@ internal static class ServeCommand
         }
         catch (SettingsException e)
         {
-            await Console.Error.WriteLineAsync($"minigpt5 serve: {e.Message}");
-            return 2;
+            return await AppOptions.BadInputAsync(stderr, e.Message);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or StorageException)
         {
             // Kestrel cannot bind (address in use), or storage refused the task hub.
-            await Console.Error.WriteLineAsync($"minigpt5 serve: {e.GetType().Name}: {e.Message}");
+            await stderr.WriteLineAsync($"error: {e.GetType().Name}: {e.Message}");
             return 1;
         }
     }
