@@ -23,6 +23,7 @@ import contextlib
 import json
 import math
 import struct
+import warnings
 
 import numpy as np
 import torch
@@ -1090,7 +1091,8 @@ def save_safetensors(path, tensors, metadata=None):
             f.write(blob)
 
 
-def load_safetensors(path):
+def load_safetensors(path, copy=True):
+    """name -> tensor. copy=False returns read-only views of the memory-mapped file (no second copy of big weights)."""
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
         header = json.loads(f.read(n))
@@ -1102,10 +1104,14 @@ def load_safetensors(path):
             continue
         start, end = info["data_offsets"]
         dtype = _ST_BACK[info["dtype"]]
-        raw = np.array(data[base + start: base + end])
+        raw = data[base + start: base + end]
+        raw = np.array(raw) if copy else raw
         if dtype == torch.bfloat16:
             t = torch.from_numpy(raw.view(np.int16)).view(torch.bfloat16)
         else:
-            t = torch.from_numpy(raw.view(torch.empty(0, dtype=dtype).numpy().dtype))
+            with warnings.catch_warnings():
+                # A read-only memory map: the tensor is only read (copied into the module).
+                warnings.simplefilter("ignore", UserWarning)
+                t = torch.from_numpy(raw.view(torch.empty(0, dtype=dtype).numpy().dtype))
         out[name] = t.reshape(info["shape"])
     return out

@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return Bench.BenchCommand.Create();
         yield return Convert.ConvertCommand.Create();
         yield return Dataset.DatasetCommand.Create();
+        yield return Txt2Img.Txt2ImgCommand.Create();
         yield return Illustrate.IllustrateCommand.Create();
         yield return Serve.ServeCommand.Create();
         yield return Worker.WorkerCommand.Create();

@@ -21,6 +21,7 @@ public sealed class DurableWorker : IHostedService, IDisposable
     private readonly List<ActivityDispatcher> _activities = [];
     private OrchestrationDispatcher? _orchestrations;
 
+    /// <summary>Creates the worker (DI does this; see <c>AddWorker</c>).</summary>
     public DurableWorker(DurableTaskHub hub, DurableTaskRegistry registry, IServiceProvider services, IOptions<DurableWorkerOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -78,6 +79,7 @@ public sealed class DurableWorker : IHostedService, IDisposable
         DurableLog.WorkerStopped(_hub.Logger, WorkerId);
     }
 
+    /// <summary>Releases the dispatchers' resources (call after <see cref="StopAsync"/>).</summary>
     public void Dispose()
     {
         foreach (var dispatcher in _activities)

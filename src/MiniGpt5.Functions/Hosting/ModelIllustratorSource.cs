@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniGpt5.Functions.Settings;
 using MiniGpt5.Models.Interleaved;
+using MiniGpt5.Storage;
 
 namespace MiniGpt5.Functions.Hosting;
 
@@ -14,17 +15,25 @@ namespace MiniGpt5.Functions.Hosting;
 public sealed class ModelIllustratorSource : IIllustratorSource, IDisposable
 {
     private readonly MiniGpt5Settings _settings;
+    private readonly IBlobStore? _blobs;
     private readonly ILogger _logger;
+    // Above this, a folder without a manifest is identified by file names and sizes instead of content.
+    private const long LargeFolderBytes = 2L << 30;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private LoadedIllustrator? _loaded;
     private MiniGpt5Pipeline? _pipeline;
     private Exception? _failure;
 
-    /// <summary>A source for the model in <paramref name="settings"/>.</summary>
-    public ModelIllustratorSource(MiniGpt5Settings settings, ILogger<ModelIllustratorSource>? logger = null)
+    /// <summary>
+    /// A source for the model in <paramref name="settings"/>; <paramref name="blobs"/> (the data account) is where
+    /// a pinned model is downloaded from when <c>MiniGpt5__ModelBlobUri</c> is set (<see cref="ModelProvisioner"/>).
+    /// </summary>
+    public ModelIllustratorSource(MiniGpt5Settings settings, IBlobStore? blobs = null, ILogger<ModelIllustratorSource>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings;
+        _blobs = blobs;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -51,7 +60,7 @@ public sealed class ModelIllustratorSource : IIllustratorSource, IDisposable
 
             try
             {
-                var folder = ModelLocator.Resolve(_settings.Model);
+                var folder = await ModelProvisioner.PrepareAsync(_settings, _blobs, cancellationToken).ConfigureAwait(false);
                 if (_settings.Device == "cuda")
                 {
                     _logger.LogWarning("MiniGpt5__Device is cuda, but this build has no CUDA backend; the model runs on the CPU.");
@@ -86,7 +95,8 @@ public sealed class ModelIllustratorSource : IIllustratorSource, IDisposable
 
     /// <summary>
     /// SHA-256 identifying a model folder: of its <c>manifest.sha256</c> when it has one (the deployment's pin),
-    /// else of every file's relative path and bytes in ordinal order.
+    /// else of every file's relative path and bytes in ordinal order (names and sizes, prefixed
+    /// <c>names-sizes:</c>, for folders over 2 GiB).
     /// </summary>
     public static async Task<string> HashFolderAsync(string folder, CancellationToken cancellationToken)
     {
@@ -99,7 +109,20 @@ public sealed class ModelIllustratorSource : IIllustratorSource, IDisposable
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal);
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (files.Sum(f => new FileInfo(Path.Combine(folder, f)).Length) > LargeFolderBytes)
+        {
+            // Reading many gigabytes at every start costs more than it tells: names and sizes identify the weights.
+            foreach (var relative in files)
+            {
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{relative}\n{new FileInfo(Path.Combine(folder, relative)).Length}\n")));
+            }
+
+            return "names-sizes:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+
         foreach (var relative in files)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(relative + "\n"));

@@ -84,7 +84,7 @@ public static class AppSettingsLoader
         var defaults = new MiniGpt5Settings();
         var settings = new MiniGpt5Settings
         {
-            Storage = NonEmpty(configuration[StorageKey]) ?? defaults.Storage,
+            Storage = NonEmpty(configuration[StorageKey]) ?? IdentityConnectionString(configuration.GetSection(StorageKey)) ?? defaults.Storage,
             TaskHub = NonEmpty(section["TaskHub"])?.ToLowerInvariant() ?? defaults.TaskHub,
             PartitionCount = Int(section, "PartitionCount", 1, 16) ?? defaults.PartitionCount,
             Model = NonEmpty(section["Model"]) ?? defaults.Model,
@@ -128,6 +128,61 @@ public static class AppSettingsLoader
         }
 
         return queues.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// Identity-based storage, the Functions way (<c>AzureWebJobsStorage__accountName</c>, <c>__blobServiceUri</c>,
+    /// <c>__queueServiceUri</c>, <c>__credential</c>, <c>__clientId</c>), as an Entra ID connection string; null
+    /// when none of them is set.
+    /// </summary>
+    internal static string? IdentityConnectionString(IConfigurationSection section)
+    {
+        var account = NonEmpty(section["accountName"]);
+        var blob = NonEmpty(section["blobServiceUri"]);
+        var queue = NonEmpty(section["queueServiceUri"]);
+        if (account is null && blob is null && queue is null)
+        {
+            return null;
+        }
+
+        if (account is null && blob is not null && System.Uri.TryCreate(blob, UriKind.Absolute, out var blobUri))
+        {
+            account = blobUri.Host.Split('.')[0];
+        }
+
+        if (account is null)
+        {
+            throw new SettingsException($"{StorageKey}__accountName (or {StorageKey}__blobServiceUri) is needed for identity-based storage.");
+        }
+
+        var parts = new List<string> { "AccountName=" + account };
+        if (blob is not null)
+        {
+            parts.Add("BlobEndpoint=" + blob);
+        }
+
+        if (queue is not null)
+        {
+            parts.Add("QueueEndpoint=" + queue);
+        }
+
+        var credential = NonEmpty(section["credential"]);
+        if (credential is not null)
+        {
+            if (!string.Equals(credential, "managedidentity", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new SettingsException($"{StorageKey}__credential is '{credential}'; the only supported value is managedidentity.");
+            }
+
+            parts.Add("Credential=managedidentity");
+        }
+
+        if ((NonEmpty(section["clientId"]) ?? NonEmpty(Environment.GetEnvironmentVariable("AZURE_CLIENT_ID"))) is { } clientId)
+        {
+            parts.Add("ClientId=" + clientId);
+        }
+
+        return string.Join(';', parts);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -40,6 +40,24 @@ public sealed class SettingsAndModelTests
     }
 
     [Fact]
+    public void Identity_based_storage_settings_become_an_entra_connection_string()
+    {
+        var settings = AppSettingsLoader.Load(Config(
+            ("AzureWebJobsStorage:accountName", "minigpt5data"),
+            ("AzureWebJobsStorage:blobServiceUri", "https://minigpt5data.blob.core.windows.net"),
+            ("AzureWebJobsStorage:queueServiceUri", "https://minigpt5data.queue.core.windows.net"),
+            ("AzureWebJobsStorage:credential", "managedidentity"),
+            ("AzureWebJobsStorage:clientId", "00000000-0000-0000-0000-000000000001")));
+
+        Assert.Equal(
+            "AccountName=minigpt5data;BlobEndpoint=https://minigpt5data.blob.core.windows.net;QueueEndpoint=https://minigpt5data.queue.core.windows.net;Credential=managedidentity;ClientId=00000000-0000-0000-0000-000000000001",
+            settings.Storage);
+        var parsed = MiniGpt5.Storage.Azure.StorageConnectionString.Parse(settings.Storage);
+        Assert.Equal(MiniGpt5.Storage.Azure.StorageAuthMode.EntraId, parsed.AuthMode);
+        Assert.Throws<SettingsException>(() => AppSettingsLoader.Load(Config(("AzureWebJobsStorage:accountName", "x"), ("AzureWebJobsStorage:credential", "secret"))));
+    }
+
+    [Fact]
     public void A_model_folder_is_resolved_and_a_wrong_one_is_reported()
     {
         var folder = RepoPaths.GoldenFile("minigpt5", "turn", "model");

@@ -64,6 +64,17 @@ public sealed class Sd21BaseKeyTests
     }
 
     [Fact]
+    public void Built_in_presets_equal_the_published_configs()
+    {
+        Assert.Equal(Describe(UNet2DConditionConfig.Load(Data("sd21-base-keys", "unet", "config.json"))), Describe(UNet2DConditionConfig.StableDiffusion21Base));
+        var vae = AutoencoderKLConfig.Load(Data("sd21-base-keys", "vae", "config.json"));
+        var preset = AutoencoderKLConfig.StableDiffusion21Base;
+        Assert.Equal(vae.BlockOutChannels, preset.BlockOutChannels);
+        Assert.Equal(vae with { BlockOutChannels = preset.BlockOutChannels }, preset);
+        Assert.Equal(ClipTextConfig.Load(Data("sd21-base-keys", "text_encoder", "config.json")), ClipTextConfig.StableDiffusion21Base);
+    }
+
+    [Fact]
     public void The_768_v_unet_config_builds_the_same_network_with_upcast_attention()
     {
         var base21 = UNet2DConditionConfig.Load(Data("sd21-base-keys", "unet", "config.json"));

@@ -62,4 +62,8 @@ internal sealed class AppOptions
     /// <summary>Starts a host, mapping setup problems to clear messages.</summary>
     public static Task<IllustrationHost> StartHostAsync(MiniGpt5Settings settings, IllustrationHostOptions options, CancellationToken cancellationToken) =>
         IllustrationHost.StartAsync(settings, AppStorage.Open(settings), options, cancellationToken);
+
+    /// <summary>Starts a host on an account already opened.</summary>
+    public static Task<IllustrationHost> StartHostAsync(MiniGpt5Settings settings, MiniGpt5.Storage.StorageAccount account, IllustrationHostOptions options, CancellationToken cancellationToken) =>
+        IllustrationHost.StartAsync(settings, account, options, cancellationToken);
 }

@@ -10,5 +10,6 @@ internal static class BenchCatalog
         yield return BenchStorageCommand.Create();
         yield return BenchTextCommand.Create();
         yield return BenchDurableCommand.Create();
+        yield return BenchOpsCommand.Create();
     }
 }

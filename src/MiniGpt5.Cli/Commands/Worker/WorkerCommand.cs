@@ -60,9 +60,11 @@ internal static class WorkerCommand
             ModelIllustratorSource? models = null;
             try
             {
+                var account = AppStorage.Open(settings);
                 if (settings.ServesGpuQueue)
                 {
-                    models = new ModelIllustratorSource(settings, loggers.CreateLogger<ModelIllustratorSource>());
+                    // Download (blob mode), verify the pin and load before taking any work.
+                    models = new ModelIllustratorSource(settings, account.Blobs, loggers.CreateLogger<ModelIllustratorSource>());
                     await models.GetAsync(cancellationToken);
                 }
 
@@ -73,7 +75,7 @@ internal static class WorkerCommand
                     ConfigureLogging = b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(level),
                     ConfigureWorker = w => w.DrainTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(drain))),
                 };
-                await using var host = await AppOptions.StartHostAsync(settings, options, cancellationToken);
+                await using var host = await AppOptions.StartHostAsync(settings, account, options, cancellationToken);
                 log.LogInformation("Worker {WorkerId} serving {Queues} on hub {Hub} ({Storage}); orchestrations: {Orchestrations}",
                     host.Worker!.WorkerId, string.Join(",", settings.TaskQueues), settings.TaskHub, host.Account.Description, options.RunOrchestrations);
                 var idleSeconds = parse.GetValue(idle) ?? settings.WorkerExitWhenIdleSeconds;

@@ -7,6 +7,16 @@ namespace MiniGpt5.Models.StableDiffusion.TextEncoder;
 /// </summary>
 public sealed record ClipTextConfig
 {
+    /// <summary>stabilityai/stable-diffusion-2-1-base's text_encoder/config.json (340,387,840 parameters).</summary>
+    public static ClipTextConfig StableDiffusion21Base { get; } = new()
+    {
+        HiddenSize = 1024,
+        IntermediateSize = 4096,
+        NumHiddenLayers = 23,
+        NumAttentionHeads = 16,
+        HiddenAct = "gelu",
+    };
+
     public int VocabSize { get; init; } = 49408;
 
     public int HiddenSize { get; init; } = 512;

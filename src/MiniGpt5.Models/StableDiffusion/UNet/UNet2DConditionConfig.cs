@@ -23,6 +23,17 @@ public sealed record UNet2DConditionConfig
     /// <summary>The cross-attention mid block.</summary>
     public const string MidBlockCrossAttn = "UNetMidBlock2DCrossAttn";
 
+    /// <summary>stabilityai/stable-diffusion-2-1-base's unet/config.json (865,910,724 parameters).</summary>
+    public static UNet2DConditionConfig StableDiffusion21Base { get; } = new()
+    {
+        SampleSize = 64,
+        BlockOutChannels = [320, 640, 1280, 1280],
+        LayersPerBlock = [2, 2, 2, 2],
+        AttentionHeads = [5, 10, 20, 20],
+        CrossAttentionDim = [1024, 1024, 1024, 1024],
+        UseLinearProjection = true,
+    };
+
     /// <summary>Latent height/width the model was trained at (64 for SD-2.1-base, 96 for 768-v), if stated.</summary>
     public int? SampleSize { get; init; }
 

@@ -12,6 +12,13 @@ public sealed record AutoencoderKLConfig
     /// <summary>The only decoder block kind.</summary>
     public const string UpDecoderBlock = "UpDecoderBlock2D";
 
+    /// <summary>stabilityai/stable-diffusion-2-1-base's vae/config.json (83,653,863 parameters).</summary>
+    public static AutoencoderKLConfig StableDiffusion21Base { get; } = new()
+    {
+        BlockOutChannels = [128, 256, 512, 512],
+        LayersPerBlock = 2,
+    };
+
     public int InChannels { get; init; } = 3;
 
     public int OutChannels { get; init; } = 3;

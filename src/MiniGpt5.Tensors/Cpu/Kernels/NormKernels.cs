@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using MiniGpt5.Tensors.Dispatch;
 
 namespace MiniGpt5.Tensors.Cpu.Kernels;
@@ -47,6 +49,12 @@ internal static unsafe class NormKernels
         var w = LoadVector(weight, c);
         var b = LoadVector(bias, c);
         var eps = (float)p.Eps;
+        if (x.DType == DType.Float32 && output.DType == DType.Float32 && x.IsContiguous && output.IsContiguous && Vector512.IsHardwareAccelerated)
+        {
+            GroupNormInPlace((float*)x.DataPointer, (float*)output.DataPointer, n * p.Groups, p.Groups, perGroup, spatial, w, b, eps);
+            return;
+        }
+
         Rows(x, output, groupSize, (group, row, result) =>
         {
             var mean = TensorPrimitives.Sum(row) / groupSize;
@@ -63,6 +71,94 @@ internal static unsafe class NormKernels
                 TensorPrimitives.Add(target, shift, target);
             }
         });
+    }
+
+    /// <summary>
+    /// Float32 group norm straight on the tensors' memory: one pass for the statistics, one to write
+    /// y = x·scale[c] + shift[c]. The statistics pass sums x - pivot and its square (pivot = the group's first
+    /// element, so a large common offset does not cancel) in float32 vectors over chunks of 1024 elements and adds
+    /// each chunk's totals in double, so the variance keeps ~1e-7 relative accuracy even for 10⁵-element groups.
+    /// </summary>
+    private static void GroupNormInPlace(float* x, float* y, int rows, int groups, int perGroup, int spatial, float[]? w, float[]? b, float eps)
+    {
+        var groupSize = (long)perGroup * spatial;
+        CpuParallel.For(rows, groupSize * 3.0, rows, (start, end) =>
+        {
+            for (var row = start; row < end; row++)
+            {
+                var source = x + (row * groupSize);
+                var target = y + (row * groupSize);
+                var pivot = source[0];
+                var (sum, squares) = ShiftedMoments(source, groupSize, pivot);
+                var shiftedMean = sum / groupSize;
+                var variance = Math.Max((squares / groupSize) - (shiftedMean * shiftedMean), 0);
+                var mean = (float)(pivot + shiftedMean);
+                var rstd = 1f / MathF.Sqrt((float)variance + eps);
+                var firstChannel = (int)(row % groups) * perGroup;
+                for (var ch = 0; ch < perGroup; ch++)
+                {
+                    var scale = rstd * (w?[firstChannel + ch] ?? 1f);
+                    var shift = (b?[firstChannel + ch] ?? 0f) - (mean * scale);
+                    ScaleShift(source + ((long)ch * spatial), target + ((long)ch * spatial), spatial, scale, shift);
+                }
+            }
+        });
+    }
+
+    /// <summary>(Σ (x - pivot), Σ (x - pivot)²) over <paramref name="count"/> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Sum, double Squares) ShiftedMoments(float* values, long count, float pivot)
+    {
+        const int ChunkLength = 1024;
+        double sum = 0, squares = 0;
+        var offset = Vector512.Create(pivot);
+        long i = 0;
+        while (i + 64 <= count)
+        {
+            var chunkEnd = Math.Min(count, i + ChunkLength) & ~63L;
+            Vector512<float> s0 = default, s1 = default, q0 = default, q1 = default;
+            for (; i < chunkEnd; i += 64)
+            {
+                var d0 = Vector512.Load(values + i) - offset;
+                var d1 = Vector512.Load(values + i + 16) - offset;
+                var d2 = Vector512.Load(values + i + 32) - offset;
+                var d3 = Vector512.Load(values + i + 48) - offset;
+                s0 += d0 + d1;
+                s1 += d2 + d3;
+                q0 = Vector512.FusedMultiplyAdd(d0, d0, Vector512.FusedMultiplyAdd(d1, d1, q0));
+                q1 = Vector512.FusedMultiplyAdd(d2, d2, Vector512.FusedMultiplyAdd(d3, d3, q1));
+            }
+
+            sum += Vector512.Sum(s0 + s1);
+            squares += Vector512.Sum(q0 + q1);
+        }
+
+        for (; i < count; i++)
+        {
+            double d = values[i] - pivot;
+            sum += d;
+            squares += d * d;
+        }
+
+        return (sum, squares);
+    }
+
+    /// <summary>target[i] = source[i]·scale + shift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaleShift(float* source, float* target, int count, float scale, float shift)
+    {
+        var a = Vector512.Create(scale);
+        var b = Vector512.Create(shift);
+        var i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            Vector512.FusedMultiplyAdd(Vector512.Load(source + i), a, b).Store(target + i);
+        }
+
+        for (; i < count; i++)
+        {
+            target[i] = (source[i] * scale) + shift;
+        }
     }
 
     /// <summary>HF LlamaRMSNorm: h = x·rsqrt(mean(x²)+eps) in float32, rounded to x's dtype, times the weight.</summary>
