@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return Dataset.DatasetCommand.Create();
         yield return Txt2Img.Txt2ImgCommand.Create();
         yield return Illustrate.IllustrateCommand.Create();
+        yield return Serve.ServeCommand.Create();
         yield return Worker.WorkerCommand.Create();
         yield return Status.StatusCommand.Create();
         yield return Cancel.CancelCommand.Create();
