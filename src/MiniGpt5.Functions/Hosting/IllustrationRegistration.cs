@@ -59,6 +59,7 @@ public static class IllustrationRegistration
         {
             o.HubName = settings.TaskHub;
             o.PartitionCount = settings.PartitionCount;
+            o.ActivityVisibilityTimeout = TimeSpan.FromSeconds(settings.ActivityVisibilityTimeoutSeconds);
             o.JsonSerializerOptions = IllustrationJson.Options;
         });
         builder.Registry.AddIllustration();

@@ -101,6 +101,7 @@ public static class AppSettingsLoader
             ModelSha256 = Sha256(section["ModelSha256"]),
             ModelCacheDir = NonEmpty(section["ModelCacheDir"]),
             WorkerExitWhenIdleSeconds = Int(section, "WorkerExitWhenIdleSeconds", 1, int.MaxValue),
+            ActivityVisibilityTimeoutSeconds = Double(section, "ActivityVisibilityTimeoutSeconds", 5, 3600) ?? defaults.ActivityVisibilityTimeoutSeconds,
             IngestionPollSeconds = Double(section, "IngestionPollSeconds", 0.05, 3600) ?? defaults.IngestionPollSeconds,
             BatchConcurrency = Int(section, "BatchConcurrency", 1, 1000) ?? defaults.BatchConcurrency,
             BatchToleratedFailures = Int(section, "BatchToleratedFailures", 0, int.MaxValue),

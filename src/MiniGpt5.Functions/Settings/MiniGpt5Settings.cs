@@ -58,6 +58,12 @@ public sealed record MiniGpt5Settings
     /// <summary><c>MiniGpt5__WorkerExitWhenIdleSeconds</c>: a worker exits 0 after this long without work; null runs until stopped.</summary>
     public int? WorkerExitWhenIdleSeconds { get; init; }
 
+    /// <summary>
+    /// <c>MiniGpt5__ActivityVisibilityTimeoutSeconds</c>: how long a taken step stays hidden from other workers before
+    /// it is handed out again; a live worker renews it, so this is how soon a crashed worker's step is redone.
+    /// </summary>
+    public double ActivityVisibilityTimeoutSeconds { get; init; } = 120;
+
     /// <summary><c>MiniGpt5__IngestionPollSeconds</c>: how often the <c>manuscripts</c> container is scanned for new uploads.</summary>
     public double IngestionPollSeconds { get; init; } = 10;
 
