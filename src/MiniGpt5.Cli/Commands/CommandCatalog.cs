@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return Convert.ConvertCommand.Create();
         yield return Dataset.DatasetCommand.Create();
         yield return Txt2Img.Txt2ImgCommand.Create();
+        yield return Generate.GenerateCommand.Create();
     }
 }
