@@ -11,5 +11,6 @@ internal static class BenchCatalog
         yield return BenchTextCommand.Create();
         yield return BenchDurableCommand.Create();
         yield return BenchOpsCommand.Create();
+        yield return BenchLlamaCommand.Create();
     }
 }
