@@ -12,5 +12,6 @@ internal static class BenchCatalog
         yield return BenchDurableCommand.Create();
         yield return BenchOpsCommand.Create();
         yield return BenchLlamaCommand.Create();
+        yield return BenchUnetCommand.Create();
     }
 }
