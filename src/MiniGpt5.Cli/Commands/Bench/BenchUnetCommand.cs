@@ -15,8 +15,8 @@ namespace MiniGpt5.Cli.Commands.Bench;
 /// <summary>
 /// `minigpt5 bench unet [--json] [--small]`: Stable Diffusion 2.1-base on the CPU in float32 beside PyTorch on the
 /// same weights, in one run: one classifier-free-guided UNet step (batch 2: latent [2, 4, 64, 64], context
-/// [2, 77, 1024]) and one VAE decode of a [1, 4, 64, 64] latent to 512×512. Weights are random (PyTorch's default
-/// initialisation, seeded) at the published configs, saved once to a temporary safetensors file that both sides load;
+/// [2, 77, 1024]) and one VAE decode of a [1, 4, 64, 64] latent to 512×512. Weights are random (at PyTorch's default
+/// scale, see <see cref="FastRandomInit"/>) at the published configs, saved once to a temporary safetensors file that both sides load;
 /// PyTorch runs tools/reference/sd_reference.py's modules through sd_bench_torch.py on /usr/bin/python3 with the same
 /// thread count. Printed per component: seconds (best of --repeats after a warm-up) and peak memory — ours is the
 /// process's peak resident set (VmHWM, reset after loading) with our allocator's high-water mark beside it, PyTorch's is
@@ -144,12 +144,12 @@ internal static class BenchUnetCommand
 
             using (module)
             {
-                module.InitializeWeights(new Generator(0));
+                FastRandomInit.Apply(module);
                 parameters = module.ParameterCount();
                 await ModuleFiles.SaveAsync(module, weightsPath, overwrite: true, cancellationToken: cancellationToken);
                 await SafetensorsWriter.WriteFileAsync(inputsPath, inputs, overwrite: true, cancellationToken: cancellationToken);
                 await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: {parameters / 1e6:F1}M parameters initialised and saved ({new FileInfo(weightsPath).Length / 1e6:F0} MB) in {watch.Elapsed.TotalSeconds:F1} s."));
+                    $"{name}: {parameters / 1e6:F1}M parameters initialised (PyTorch-default scale) and saved ({new FileInfo(weightsPath).Length / 1e6:F0} MB) in {watch.Elapsed.TotalSeconds:F1} s."));
 
                 var peakWasReset = ResetPeakRss();
                 NativeStorage.ResetPeakBytes();
