@@ -102,6 +102,31 @@ public sealed class GenerateCommandTests
         }
     }
 
+    [Fact]
+    public async Task A_plain_user_prompt_with_an_image_is_wrapped_in_the_playground_turn()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"minigpt5-generate-test-{Guid.NewGuid():N}");
+        try
+        {
+            // No <ImageHere> in the text: the image's slot goes first, and the system prompt and ###Human:/###Assistant: around it.
+            var (code, stdout, stderr) = await RunAsync(
+                "generate", "--model", Golden("turn", "model"), "--prompt", "Tell me the next scene with image.", "--image", Golden("turn", "input0.png"),
+                "--max-new-tokens", "6", "--steps", "1", "--out", output, "--json");
+
+            Assert.True(code == 0, stderr);
+            var json = JsonNode.Parse(stdout)!.AsObject();
+            Assert.InRange(Ints(json["tokens"]).Length, 1, 6);
+            Assert.Equal(json["image"] is not null, File.Exists(Path.Combine(output, "image.png")));
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("no-such-folder", "does not exist")]
     [InlineData("empty-folder", "neither minigpt5.json")]
