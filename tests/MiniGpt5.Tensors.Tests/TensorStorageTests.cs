@@ -22,6 +22,28 @@ public sealed class TensorStorageTests
         Assert.Throws<InvalidOperationException>(storage.Release);
     }
 
+    [Fact]
+    public void Native_storage_counts_live_bytes_and_keeps_a_high_water_mark()
+    {
+        // Other tests allocate and free concurrently, so only bounds that hold whatever they do are asserted: while our
+        // 64 MiB block lives it is part of LiveBytes, and the peak since the reset cannot be below it.
+        const long Size = 64L << 20;
+        NativeStorage.ResetPeakBytes();
+        var storage = new NativeStorage(Size, zero: false);
+        try
+        {
+            Assert.True(NativeStorage.LiveBytes >= Size, $"live {NativeStorage.LiveBytes}");
+            Assert.True(NativeStorage.PeakBytes >= Size, $"peak {NativeStorage.PeakBytes}");
+        }
+        finally
+        {
+            storage.Release();
+        }
+
+        Assert.True(NativeStorage.PeakBytes >= Size, $"peak after free {NativeStorage.PeakBytes}");
+        Assert.True(NativeStorage.LiveBytes >= 0);
+    }
+
     [Theory]
     [InlineData(DType.Float32, 4, "F32")]
     [InlineData(DType.Float16, 2, "F16")]

@@ -10,15 +10,17 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield return Tokenize.TokenizeCommand.Create();
-        yield return Bench.BenchCommand.Create();
-        yield return Convert.ConvertCommand.Create();
-        yield return Dataset.DatasetCommand.Create();
-        yield return Txt2Img.Txt2ImgCommand.Create();
+        // The product first (illustrate, its service and operations), then the model, data and tooling commands.
         yield return Illustrate.IllustrateCommand.Create();
         yield return Serve.ServeCommand.Create();
         yield return Worker.WorkerCommand.Create();
         yield return Status.StatusCommand.Create();
         yield return Cancel.CancelCommand.Create();
+        yield return Generate.GenerateCommand.Create();
+        yield return Txt2Img.Txt2ImgCommand.Create();
+        yield return Dataset.DatasetCommand.Create();
+        yield return Tokenize.TokenizeCommand.Create();
+        yield return Convert.ConvertCommand.Create();
+        yield return Bench.BenchCommand.Create();
     }
 }

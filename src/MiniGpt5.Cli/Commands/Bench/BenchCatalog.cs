@@ -11,5 +11,7 @@ internal static class BenchCatalog
         yield return BenchTextCommand.Create();
         yield return BenchDurableCommand.Create();
         yield return BenchOpsCommand.Create();
+        yield return BenchLlamaCommand.Create();
+        yield return BenchUnetCommand.Create();
     }
 }
