@@ -35,7 +35,7 @@ public static class NanoSdTraining
             var vaeTrainer = new Trainer<NanoSdBatch>(
                 PhaseOptions(options, "vae", options.VaeSteps, options.VaeBatchSize),
                 vaeGroups,
-                new VaeTrainingTask(model.Vae),
+                new VaeTrainingTask(model.Vae, cropSize: options.VaeCrop),
                 data,
                 validation,
                 new LinearWarmupSchedule(Math.Min(options.WarmupSteps, options.VaeSteps / 10), options.VaeSteps));

@@ -22,13 +22,16 @@ public sealed record NanoSdTrainingOptions
     public int Stories { get; init; } = 2000;
 
     /// <summary>Autoencoder optimizer steps.</summary>
-    public long VaeSteps { get; init; } = 600;
+    public long VaeSteps { get; init; } = 800;
 
     /// <summary>Autoencoder batch size.</summary>
-    public int VaeBatchSize { get; init; } = 16;
+    public int VaeBatchSize { get; init; } = 8;
 
     /// <summary>Autoencoder peak learning rate.</summary>
-    public double VaeLearningRate { get; init; } = 2e-3;
+    public double VaeLearningRate { get; init; } = 3e-3;
+
+    /// <summary>Side of the random crop the autoencoder trains on (0: whole images).</summary>
+    public int VaeCrop { get; init; } = 32;
 
     /// <summary>Text encoder + UNet optimizer steps.</summary>
     public long Steps { get; init; } = 3000;

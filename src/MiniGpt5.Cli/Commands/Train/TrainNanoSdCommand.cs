@@ -22,6 +22,8 @@ internal static class TrainNanoSdCommand
         var vaeSteps = new Option<long>("--vae-steps") { Description = "Autoencoder optimizer steps.", DefaultValueFactory = _ => defaults.VaeSteps };
         var batch = new Option<int>("--batch-size") { Description = "Text encoder + UNet batch size.", DefaultValueFactory = _ => defaults.BatchSize };
         var vaeBatch = new Option<int>("--vae-batch-size") { Description = "Autoencoder batch size.", DefaultValueFactory = _ => defaults.VaeBatchSize };
+        var vaeCrop = new Option<int>("--vae-crop") { Description = "Side of the random crop the autoencoder trains on (0: whole 64x64 images).", DefaultValueFactory = _ => defaults.VaeCrop };
+        var vaeRate = new Option<double>("--vae-lr") { Description = "Autoencoder peak learning rate.", DefaultValueFactory = _ => defaults.VaeLearningRate };
         var rate = new Option<double>("--lr") { Description = "Text encoder + UNet peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the weights, data order and every random draw.", DefaultValueFactory = _ => defaults.Seed };
         var captions = new Option<int>("--captions") { Description = "Training caption samples of the nano world.", DefaultValueFactory = _ => defaults.Captions };
@@ -37,7 +39,7 @@ internal static class TrainNanoSdCommand
             "Train MiniGPT-5-nano's latent-diffusion model from scratch (64x64 images, 16x16x4 latents): the VAE, then the CLIP " +
             "text encoder and UNet together with min-SNR weighting and 10% caption dropout for guidance. Deterministic from --seed.")
         {
-            output, export, steps, vaeSteps, batch, vaeBatch, rate, seed, captions, stories, checkpointEvery, resume, threads, exportLatest, profile,
+            output, export, steps, vaeSteps, batch, vaeBatch, vaeCrop, vaeRate, rate, seed, captions, stories, checkpointEvery, resume, threads, exportLatest, profile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +52,8 @@ internal static class TrainNanoSdCommand
                 BatchSize = parse.GetValue(batch),
                 VaeBatchSize = parse.GetValue(vaeBatch),
                 LearningRate = parse.GetValue(rate),
+                VaeCrop = parse.GetValue(vaeCrop),
+                VaeLearningRate = parse.GetValue(vaeRate),
                 Seed = parse.GetValue(seed),
                 Captions = parse.GetValue(captions),
                 Stories = parse.GetValue(stories),
