@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using MiniGpt5.Models.StableDiffusion.Pipeline;
 using MiniGpt5.Tensors.Cpu;
 using MiniGpt5.Training.Autograd;
 using MiniGpt5.Training.LatentDiffusion;
@@ -32,6 +33,12 @@ internal static class TrainNanoSdCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the latest checkpoints in OUT." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of the engine. Default: all cores." };
         var profile = new Option<bool>("--profile") { Description = "Print the time per op kind (forward and backward) at the end." };
+        var evaluate = new Option<int>("--evaluate")
+        {
+            Description = "After training (or --export-latest), judge this many images generated from held-out test captions, with and without guidance.",
+        };
+        var evaluateOnly = new Option<bool>("--evaluate-only") { Description = "Only evaluate the folder given by --export (or OUT/stable-diffusion)." };
+        var guidance = new Option<double>("--guidance") { Description = "Guidance scale of the guided evaluation.", DefaultValueFactory = _ => 3.0 };
         var exportLatest = new Option<bool>("--export-latest") { Description = "Only export the diffusers folder from OUT's latest checkpoints (works while a run goes on)." };
 
         var command = new Command(
@@ -39,7 +46,7 @@ internal static class TrainNanoSdCommand
             "Train MiniGPT-5-nano's latent-diffusion model from scratch (64x64 images, 16x16x4 latents): the VAE, then the CLIP " +
             "text encoder and UNet together with min-SNR weighting and 10% caption dropout for guidance. Deterministic from --seed.")
         {
-            output, export, steps, vaeSteps, batch, vaeBatch, vaeCrop, vaeRate, rate, seed, captions, stories, checkpointEvery, resume, threads, exportLatest, profile,
+            output, export, steps, vaeSteps, batch, vaeBatch, vaeCrop, vaeRate, rate, seed, captions, stories, checkpointEvery, resume, threads, exportLatest, profile, evaluate, evaluateOnly, guidance,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,12 +68,13 @@ internal static class TrainNanoSdCommand
                 Resume = parse.GetValue(resume),
             };
             AutogradProfiler.Enabled = parse.GetValue(profile);
-            return await RunAsync(options, parse.GetValue(threads), parse.GetValue(exportLatest), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
+            var evaluation = new Evaluation(parse.GetValue(evaluate), parse.GetValue(evaluateOnly), parse.GetValue(guidance));
+            return await RunAsync(options, parse.GetValue(threads), parse.GetValue(exportLatest), evaluation, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(NanoSdTrainingOptions options, int? threads, bool exportLatest, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(NanoSdTrainingOptions options, int? threads, bool exportLatest, Evaluation evaluation, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (options.Steps < 0 || options.VaeSteps < 0 || options.BatchSize < 1 || options.VaeBatchSize < 1 || options.Captions < 1 || options.Stories < 0 || options.CheckpointEvery < 1)
         {
@@ -86,19 +94,49 @@ internal static class TrainNanoSdCommand
         }
 
         var clock = Stopwatch.StartNew();
+        if (evaluation.Only)
+        {
+            await EvaluateAsync(options.ExportFolder, evaluation, stdout, cancellationToken);
+            return 0;
+        }
+
         if (exportLatest)
         {
             var (vaeStep, step) = await NanoSdTraining.ExportLatestAsync(options, cancellationToken);
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"exported {options.ExportFolder} from vae step {vaeStep} and text-to-image step {step}"));
+            await EvaluateAsync(options.ExportFolder, evaluation, stdout, cancellationToken);
             return 0;
         }
 
-        using var model = await NanoSdTraining.RunAsync(options, stdout, cancellationToken);
-        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"done in {clock.Elapsed.TotalMinutes:F1} min: {options.ExportFolder}"));
+        using (await NanoSdTraining.RunAsync(options, stdout, cancellationToken))
+        {
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"done in {clock.Elapsed.TotalMinutes:F1} min: {options.ExportFolder}"));
+        }
+
+        await EvaluateAsync(options.ExportFolder, evaluation, stdout, cancellationToken);
         if (AutogradProfiler.Enabled)
         {
             await stdout.WriteLineAsync(AutogradProfiler.Report());
         }
         return 0;
     }
+
+    private static async Task EvaluateAsync(string folder, Evaluation evaluation, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        if (evaluation.Count <= 0)
+        {
+            return;
+        }
+
+        using var pipeline = StableDiffusionPipeline.Load(folder, cancellationToken: cancellationToken);
+        foreach (var scale in new[] { evaluation.Guidance, 1.0 })
+        {
+            var clock = Stopwatch.StartNew();
+            var summary = NanoSdEvaluator.Evaluate(pipeline, evaluation.Count, scale, cancellationToken: cancellationToken);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"guidance {scale:G3} ({NanoSdEvaluator.Scheduler}, {NanoSdEvaluator.DefaultSteps} steps, {clock.Elapsed.TotalSeconds / evaluation.Count:F2} s/image): {summary}"));
+        }
+    }
+
+    private sealed record Evaluation(int Count, bool Only, double Guidance);
 }
