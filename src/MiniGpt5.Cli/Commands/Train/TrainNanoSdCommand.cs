@@ -38,6 +38,7 @@ internal static class TrainNanoSdCommand
             Description = "After training (or --export-latest), judge this many images generated from held-out test captions, with and without guidance.",
         };
         var evaluateOnly = new Option<bool>("--evaluate-only") { Description = "Only evaluate the folder given by --export (or OUT/stable-diffusion)." };
+        var saveImages = new Option<string?>("--save-images") { Description = "Write the evaluated images as PNG to this folder (g<scale>-<index>.png, with a captions.tsv)." };
         var guidance = new Option<double>("--guidance") { Description = "Guidance scale of the guided evaluation.", DefaultValueFactory = _ => 3.0 };
         var exportLatest = new Option<bool>("--export-latest") { Description = "Only export the diffusers folder from OUT's latest checkpoints (works while a run goes on)." };
 
@@ -46,7 +47,7 @@ internal static class TrainNanoSdCommand
             "Train MiniGPT-5-nano's latent-diffusion model from scratch (64x64 images, 16x16x4 latents): the VAE, then the CLIP " +
             "text encoder and UNet together with min-SNR weighting and 10% caption dropout for guidance. Deterministic from --seed.")
         {
-            output, export, steps, vaeSteps, batch, vaeBatch, vaeCrop, vaeRate, rate, seed, captions, stories, checkpointEvery, resume, threads, exportLatest, profile, evaluate, evaluateOnly, guidance,
+            output, export, steps, vaeSteps, batch, vaeBatch, vaeCrop, vaeRate, rate, seed, captions, stories, checkpointEvery, resume, threads, exportLatest, profile, evaluate, evaluateOnly, guidance, saveImages,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -68,7 +69,7 @@ internal static class TrainNanoSdCommand
                 Resume = parse.GetValue(resume),
             };
             AutogradProfiler.Enabled = parse.GetValue(profile);
-            var evaluation = new Evaluation(parse.GetValue(evaluate), parse.GetValue(evaluateOnly), parse.GetValue(guidance));
+            var evaluation = new Evaluation(parse.GetValue(evaluate), parse.GetValue(evaluateOnly), parse.GetValue(guidance), parse.GetValue(saveImages));
             return await RunAsync(options, parse.GetValue(threads), parse.GetValue(exportLatest), evaluation, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
@@ -132,11 +133,26 @@ internal static class TrainNanoSdCommand
         foreach (var scale in new[] { evaluation.Guidance, 1.0 })
         {
             var clock = Stopwatch.StartNew();
-            var summary = NanoSdEvaluator.Evaluate(pipeline, evaluation.Count, scale, cancellationToken: cancellationToken);
+            var images = new List<(string Name, string Caption, Imaging.Image Image, bool Matches)>();
+            var summary = NanoSdEvaluator.Evaluate(
+                pipeline, evaluation.Count, scale,
+                onImage: evaluation.ImageFolder is null ? null : (i, caption, image, judgement) => images.Add((string.Create(CultureInfo.InvariantCulture, $"g{scale:G3}-{i:D3}.png"), caption, image, judgement.Matches)),
+                cancellationToken: cancellationToken);
+            if (evaluation.ImageFolder is { } imageFolder)
+            {
+                Directory.CreateDirectory(imageFolder);
+                foreach (var (name, _, image, _) in images)
+                {
+                    await Imaging.ImageCodec.SaveAsync(image, Path.Combine(imageFolder, name), cancellationToken);
+                }
+
+                await File.AppendAllLinesAsync(Path.Combine(imageFolder, "captions.tsv"), images.Select(e => $"{e.Name}\t{e.Matches}\t{e.Caption}"), cancellationToken);
+            }
+
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"guidance {scale:G3} ({NanoSdEvaluator.Scheduler}, {NanoSdEvaluator.DefaultSteps} steps, {clock.Elapsed.TotalSeconds / evaluation.Count:F2} s/image): {summary}"));
         }
     }
 
-    private sealed record Evaluation(int Count, bool Only, double Guidance);
+    private sealed record Evaluation(int Count, bool Only, double Guidance, string? ImageFolder);
 }
