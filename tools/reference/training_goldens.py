@@ -14,6 +14,12 @@ Files are plain safetensors written by hand (the `safetensors` package is not in
   losses.safetensors   causal-LM cross entropy (HF shift, ignore -100) and min-SNR-5 weighted MSE, with gradients.
   adamw.safetensors    torch.optim.AdamW over two parameter groups with get_linear_schedule_with_warmup (LambdaLR)
                        and MiniGPT-5's gradient row mask, parameters after each of 3 steps.
+  tiny-sd/             a tiny UNet, VAE and CLIP text encoder (diffusers/transformers keys, built with
+                       sd_reference.py, the repository's PyTorch restatement of those classes) for the tests below.
+  ldm.safetensors      MiniGPT-5's compute_image_loss on the tiny models from torch.manual_seed: VAE posterior
+                       sample, randn_like noise, randint timesteps, add_noise, UNet, min-SNR-5 weighted MSE; the loss,
+                       the draws and the gradient of the conditioning (through the frozen UNet). Also encode_caption:
+                       the CLIP text encoder run with the padding attention mask, as the reference passes it.
 """
 import json
 import math
@@ -22,6 +28,8 @@ import struct
 
 import torch
 import torch.nn.functional as F
+
+import sd_reference as R
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "golden", "training")
 
@@ -297,9 +305,137 @@ def adamw():
     g.save()
 
 
+TINY_UNET = {
+    "_class_name": "UNet2DConditionModel", "act_fn": "silu", "attention_head_dim": [1, 2], "block_out_channels": [16, 32],
+    "center_input_sample": False, "cross_attention_dim": 32, "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
+    "downsample_padding": 1, "flip_sin_to_cos": True, "freq_shift": 0, "in_channels": 4, "layers_per_block": 1,
+    "mid_block_scale_factor": 1, "norm_eps": 1e-05, "norm_num_groups": 8, "out_channels": 4, "sample_size": 8,
+    "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"], "use_linear_projection": True,
+}
+TINY_VAE = {
+    "_class_name": "AutoencoderKL", "act_fn": "silu", "block_out_channels": [8, 16],
+    "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D"], "in_channels": 3, "latent_channels": 4,
+    "layers_per_block": 1, "norm_num_groups": 4, "out_channels": 3, "sample_size": 16, "scaling_factor": 0.18215,
+    "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D"],
+}
+TINY_TEXT = {
+    "architectures": ["CLIPTextModel"], "hidden_act": "gelu", "hidden_size": 32, "intermediate_size": 64,
+    "layer_norm_eps": 1e-05, "max_position_embeddings": 77, "model_type": "clip_text_model", "num_attention_heads": 4,
+    "num_hidden_layers": 2, "pad_token_id": 1, "projection_dim": 32, "vocab_size": 1214,
+}
+SCHEDULER = {
+    "_class_name": "PNDMScheduler", "beta_end": 0.012, "beta_schedule": "scaled_linear", "beta_start": 0.00085,
+    "clip_sample": False, "num_train_timesteps": 1000, "prediction_type": "epsilon", "set_alpha_to_one": False,
+    "skip_prk_steps": True, "steps_offset": 1, "trained_betas": None,
+}
+
+
+def randomize(module, seed):
+    """Every parameter from N(0, 1/fan_in)-ish noise (norm weights near 1), so activations stay O(1)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, prm in module.named_parameters():
+            if prm.dim() == 1:
+                base = 1.0 if ("norm" in name and name.endswith("weight")) else 0.0
+                prm.copy_(base + 0.1 * torch.randn(prm.shape, generator=g))
+            else:
+                fan_in = prm[0].numel()
+                prm.copy_(torch.randn(prm.shape, generator=g) / math.sqrt(fan_in))
+    return module
+
+
+def write_component(folder, config, module, weights_name):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=1)
+    R.save_safetensors(os.path.join(folder, weights_name), {k: v.detach() for k, v in module.state_dict().items()}, {"format": "pt"})
+
+
+def tiny_sd():
+    folder = os.path.join(ROOT, "tiny-sd")
+    unet = randomize(R.UNet2DConditionModel(TINY_UNET), 31)
+    vae = randomize(R.AutoencoderKL(TINY_VAE), 32)
+    text = randomize(R.CLIPTextModel(TINY_TEXT), 33)
+    write_component(os.path.join(folder, "unet"), TINY_UNET, unet, "diffusion_pytorch_model.safetensors")
+    write_component(os.path.join(folder, "vae"), TINY_VAE, vae, "diffusion_pytorch_model.safetensors")
+    write_component(os.path.join(folder, "text_encoder"), TINY_TEXT, text, "model.safetensors")
+    os.makedirs(os.path.join(folder, "scheduler"), exist_ok=True)
+    with open(os.path.join(folder, "scheduler", "scheduler_config.json"), "w") as f:
+        json.dump(SCHEDULER, f, indent=1)
+    for m in (unet, vae, text):
+        m.requires_grad_(False)
+    return unet, vae, text
+
+
+def alphas_cumprod():
+    return torch.cumprod(1.0 - R.make_betas(SCHEDULER), dim=0)
+
+
+def image_loss(unet, vae, images, conditioning, snr_gamma=5.0):
+    """MiniGPT-5 compute_image_loss (model.py) with the global RNG."""
+    mean, logvar = vae.encode(images)
+    latents = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape)
+    latents = latents * TINY_VAE["scaling_factor"]
+    # randn_like keeps the layout of its argument, and this CPU conv stack returns channels-last strides, for which
+    # torch samples element by element (a different draw sequence). On contiguous latents, as the trainer has,
+    # randn_like(latents) == randn(latents.shape), which is what is drawn here.
+    noise = torch.randn(latents.shape)
+    timesteps = torch.randint(0, SCHEDULER["num_train_timesteps"], (latents.shape[0],)).long()
+    a = alphas_cumprod()
+    sqrt_a = (a[timesteps] ** 0.5).flatten().view(-1, 1, 1, 1)
+    sqrt_1ma = ((1 - a[timesteps]) ** 0.5).flatten().view(-1, 1, 1, 1)
+    noisy = sqrt_a * latents + sqrt_1ma * noise
+    pred = unet(noisy, timesteps, conditioning)
+    snr = ((a ** 0.5)[timesteps].float() / ((1.0 - a) ** 0.5)[timesteps].float()) ** 2
+    weights = torch.stack([snr, snr_gamma * torch.ones_like(timesteps)], dim=1).min(dim=1)[0] / snr
+    loss = F.mse_loss(pred.float(), noise.float(), reduction="none")
+    loss = (loss.mean(dim=list(range(1, len(loss.shape)))) * weights).mean()
+    return loss, latents, noise, timesteps, weights
+
+
+def masked_clip(text, ids, attention_mask):
+    """transformers CLIPTextModel(input_ids, attention_mask): causal mask plus the expanded padding mask."""
+    tm = text.text_model
+    b, t = ids.shape
+    x = tm.embeddings.token_embedding(ids) + tm.embeddings.position_embedding(torch.arange(t))[None]
+    low = torch.finfo(torch.float32).min
+    causal = torch.full((t, t), low).triu(1)[None, None]
+    padding = (1.0 - attention_mask[:, None, None, :].float()) * low
+    for layer in tm.encoder.layers:
+        x = layer(x, causal + padding)
+    return tm.final_layer_norm(x)
+
+
+def ldm(unet, vae, text):
+    g = Golden("ldm.safetensors")
+    gen = torch.Generator().manual_seed(40)
+    images = torch.rand(2, 3, 16, 16, generator=gen) * 2 - 1
+    conditioning = torch.randn(2, 6, 32, generator=gen).requires_grad_(True)
+    torch.manual_seed(1234)
+    loss, latents, noise, timesteps, weights = image_loss(unet, vae, images, conditioning)
+    loss.backward()
+    g.case("image_loss", {"seed": 1234}, images=images, conditioning=conditioning, loss=loss.reshape(1), latents=latents,
+           noise=noise, timesteps=timesteps, weights=weights.float(), **{"grad.conditioning": conditioning.grad})
+
+    # encode_caption: BOS, 3 tokens, EOS, then padding to 77 with the attention mask (ids of the test tokenizer
+    # tests/data/text/clip-sd2: BOS 1212, EOS 1213, pad "!" 0).
+    ids = torch.zeros(2, 77, dtype=torch.int64)
+    mask = torch.zeros(2, 77, dtype=torch.int64)
+    ids[0, :5] = torch.tensor([1212, 320, 1125, 539, 1213])
+    mask[0, :5] = 1
+    ids[1, :2] = torch.tensor([1212, 1213])
+    mask[1, :2] = 1
+    with torch.no_grad():
+        out = masked_clip(text, ids, mask)
+        unmasked = text(ids)
+    g.case("caption", {}, ids=ids, mask=mask, out=out, unmasked=unmasked)
+    g.save()
+
+
 if __name__ == "__main__":
     os.makedirs(ROOT, exist_ok=True)
     torch.set_num_threads(1)
     blocks()
     losses()
     adamw()
+    ldm(*tiny_sd())

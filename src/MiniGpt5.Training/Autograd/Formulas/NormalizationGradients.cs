@@ -43,6 +43,26 @@ internal static partial class OpGradients
     {
         var a = (NormAttributes)node.Attributes;
         using var x = GradMath.Float(node.Input(0));
+        if (FusedGroupNormGradient.Applies(x, g, node.Needs(0) ? node.InputOrNull(1) : null))
+        {
+            var (dx, dw, db) = FusedGroupNormGradient.Compute(
+                x, g, node.Needs(0) ? node.InputOrNull(1) : null, a.Groups, a.Eps, node.Needs(0),
+                node.InputCount > 1 && node.Needs(1), node.InputCount > 2 && node.Needs(2));
+            var fused = new Tensor?[node.InputCount];
+            fused[0] = dx;
+            if (node.InputCount > 1)
+            {
+                fused[1] = dw;
+            }
+
+            if (node.InputCount > 2)
+            {
+                fused[2] = db;
+            }
+
+            return fused;
+        }
+
         var shape = x.ShapeArray();
         var n = shape[0];
         // [N, C, *] → [N, G, C/G·*]: each group is one row of statistics.
