@@ -14,5 +14,7 @@ internal static class CommandCatalog
         yield return Bench.BenchCommand.Create();
         yield return Convert.ConvertCommand.Create();
         yield return Dataset.DatasetCommand.Create();
+        yield return Train.TrainCommand.Create();
+        yield return Eval.EvalCommand.Create();
     }
 }
