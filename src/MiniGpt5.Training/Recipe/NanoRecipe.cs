@@ -214,42 +214,75 @@ public sealed class NanoRecipe(NanoRecipeOptions options, string outputDirectory
     /// <summary>
     /// Copies a trained model folder into <paramref name="destination"/> as one self-contained folder: llm/ (config,
     /// float16 weights, tokenizer), the stage checkpoints in float16, the Stable Diffusion folder (copied unless it is
-    /// already <paramref name="destination"/>/stable-diffusion) and minigpt5.json.
+    /// already <paramref name="destination"/>/stable-diffusion) and minigpt5.json. With <paramref name="sharedFrom"/>
+    /// (an exported folder), only the stage checkpoints are written and minigpt5.json points at its llm/ and
+    /// stable-diffusion/ (the ablations share the shipped model's LLM and SD).
     /// </summary>
-    public static async Task ExportAsync(string modelFolder, string destination, CancellationToken cancellationToken = default)
+    public static async Task ExportAsync(string modelFolder, string destination, string? sharedFrom = null, CancellationToken cancellationToken = default)
     {
         var config = MiniGpt5ModelConfig.Load(modelFolder);
         destination = Path.GetFullPath(destination);
-        var llm = Path.Combine(destination, "llm");
-        Directory.CreateDirectory(llm);
-        File.Copy(Path.Combine(config.LlmFolder, NanoLlmFiles.ConfigFile), Path.Combine(llm, NanoLlmFiles.ConfigFile), overwrite: true);
-        var tokenizer = Path.Combine(llm, Path.GetFileName(config.TokenizerPath));
-        if (!string.Equals(Path.GetFullPath(config.TokenizerPath), tokenizer, StringComparison.Ordinal))
+        Directory.CreateDirectory(destination);
+        string llm, tokenizer;
+        string? sd = null;
+        if (sharedFrom is not null)
         {
-            File.Copy(config.TokenizerPath, tokenizer, overwrite: true);
+            var shared = MiniGpt5ModelConfig.Load(sharedFrom);
+            (llm, tokenizer, sd) = (shared.LlmFolder, shared.TokenizerPath, shared.StableDiffusionFolder);
+        }
+        else
+        {
+            llm = Path.Combine(destination, "llm");
+            Directory.CreateDirectory(llm);
+            File.Copy(Path.Combine(config.LlmFolder, NanoLlmFiles.ConfigFile), Path.Combine(llm, NanoLlmFiles.ConfigFile), overwrite: true);
+            tokenizer = Path.Combine(llm, Path.GetFileName(config.TokenizerPath));
+            if (!string.Equals(Path.GetFullPath(config.TokenizerPath), tokenizer, StringComparison.Ordinal))
+            {
+                File.Copy(config.TokenizerPath, tokenizer, overwrite: true);
+            }
+
+            await CastAsync(Path.Combine(config.LlmFolder, NanoLlmFiles.WeightsFile), Path.Combine(llm, NanoLlmFiles.WeightsFile), cancellationToken).ConfigureAwait(false);
+            if (config.StableDiffusionFolder is { } source)
+            {
+                sd = Path.Combine(destination, "stable-diffusion");
+                if (!string.Equals(Path.GetFullPath(source), sd, StringComparison.Ordinal))
+                {
+                    CopyFolder(source, sd);
+                }
+            }
         }
 
-        await CastAsync(Path.Combine(config.LlmFolder, NanoLlmFiles.WeightsFile), Path.Combine(llm, NanoLlmFiles.WeightsFile), cancellationToken).ConfigureAwait(false);
         await CastAsync(config.Stage1Checkpoint, Path.Combine(destination, MiniGpt5Training.Stage1File), cancellationToken).ConfigureAwait(false);
         if (config.Stage2Checkpoint is { } stage2)
         {
             await CastAsync(stage2, Path.Combine(destination, MiniGpt5Training.Stage2File), cancellationToken).ConfigureAwait(false);
         }
 
-        string? sd = null;
-        if (config.StableDiffusionFolder is { } source)
-        {
-            sd = Path.Combine(destination, "stable-diffusion");
-            if (!string.Equals(Path.GetFullPath(source), sd, StringComparison.Ordinal))
-            {
-                CopyFolder(source, sd);
-            }
-        }
-
         await MiniGpt5Training.WriteModelJsonAsync(destination, config with
         {
             LlmFolder = llm, TokenizerPath = tokenizer, StableDiffusionFolder = sd,
         }, MiniGpt5Training.Stage1File, config.Stage2Checkpoint is null ? null : MiniGpt5Training.Stage2File, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The paper's training ablations with the same data, seed and step counts as the full recipe: "no-stage1" (stage 2
+    /// straight from the pre-trained LLM and a fresh mapper, i.e. zero stage-1 steps) and "no-cap" (stage 1 without the
+    /// CAP loss, then stage 2); each exported to <paramref name="exportRoot"/>/ablations/NAME sharing its llm/ and SD.
+    /// </summary>
+    public async Task AblationsAsync(string stableDiffusionFolder, string exportRoot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stableDiffusionFolder);
+        ArgumentNullException.ThrowIfNull(exportRoot);
+        var noStage1 = new NanoRecipe(Options with { Stage1Steps = 0 }, OutputDirectory, log);
+        var untrained = await noStage1.Stage1Async(Path.GetFullPath(stableDiffusionFolder), runFolder: WorkFolder("no-stage1-stage1"), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var final = await Stage2Async(untrained, WorkFolder("no-stage1-stage2"), cancellationToken).ConfigureAwait(false);
+        await ExportAsync(final, Path.Combine(exportRoot, "ablations", "no-stage1"), exportRoot, cancellationToken).ConfigureAwait(false);
+        Report("ablation no-stage1 exported");
+
+        var noCap = await Stage1Async(Path.GetFullPath(stableDiffusionFolder), new MiniGpt5StageSettings { UseCaptionLoss = false }, WorkFolder("no-cap-stage1"), cancellationToken).ConfigureAwait(false);
+        final = await Stage2Async(noCap, WorkFolder("no-cap-stage2"), cancellationToken).ConfigureAwait(false);
+        await ExportAsync(final, Path.Combine(exportRoot, "ablations", "no-cap"), exportRoot, cancellationToken).ConfigureAwait(false);
+        Report("ablation no-cap exported");
     }
 
     private static async Task CastAsync(string source, string destination, CancellationToken cancellationToken)
@@ -296,8 +329,14 @@ public sealed class NanoRecipe(NanoRecipeOptions options, string outputDirectory
         }
 
         var final = Path.Combine(OutputDirectory, "nano");
-        await ExportAsync(stage2, final, cancellationToken).ConfigureAwait(false);
+        await ExportAsync(stage2, final, cancellationToken: cancellationToken).ConfigureAwait(false);
         Report($"export: {final}");
+        if (stopAfter == "export")
+        {
+            return final;
+        }
+
+        await AblationsAsync(stableDiffusionFolder, final, cancellationToken).ConfigureAwait(false);
         return final;
     }
 
