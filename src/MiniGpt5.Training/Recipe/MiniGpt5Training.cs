@@ -152,7 +152,7 @@ public static class MiniGpt5Training
         var tensors = llmParameters.Select(p => (p.Item1, p.Item2.Value))
             .Concat(model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping.").Select(p => (p.Name, p.Parameter.Value)));
         await TensorExport.WriteAsync(Path.Combine(modelFolder, Stage2File), tensors, options.ExportDType, StageMetadata(2), cancellationToken).ConfigureAwait(false);
-        await WriteModelJsonAsync(modelFolder, config, Stage1File, Stage2File, cancellationToken).ConfigureAwait(false);
+        await WriteModelJsonAsync(modelFolder, config with { LoraAlpha = options.Lora.Alpha }, Stage1File, Stage2File, cancellationToken).ConfigureAwait(false);
         return modelFolder;
     }
 
