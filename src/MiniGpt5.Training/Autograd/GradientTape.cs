@@ -28,6 +28,7 @@ public sealed class GradientTape : IOpRecorder, IDisposable
     private readonly List<Tensor> _marked = [];
     private IDisposable? _installation;
     private bool _disposed;
+    private long _lastRecord;
 
     private GradientTape()
     {
@@ -39,7 +40,7 @@ public sealed class GradientTape : IOpRecorder, IDisposable
     /// <summary>Starts recording on this thread / async flow until the tape is disposed.</summary>
     public static GradientTape Start()
     {
-        var tape = new GradientTape();
+        var tape = new GradientTape { _lastRecord = AutogradProfiler.Enabled ? AutogradProfiler.Timestamp() : 0 };
         tape._installation = OpRecorder.Install(tape);
         return tape;
     }
@@ -51,6 +52,17 @@ public sealed class GradientTape : IOpRecorder, IDisposable
     void IOpRecorder.Record(OpKind kind, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> outputs, OpAttributes attributes)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (AutogradProfiler.Enabled)
+        {
+            var now = AutogradProfiler.Timestamp();
+            if (_lastRecord != 0)
+            {
+                AutogradProfiler.AddForward(kind.ToString(), _lastRecord);
+            }
+
+            _lastRecord = now;
+        }
+
         if (OpGradients.IsNonDifferentiable(kind) || !AnyFloat(outputs))
         {
             return;
@@ -166,9 +178,15 @@ public sealed class GradientTape : IOpRecorder, IDisposable
                 }
 
                 Tensor?[] inputGradients;
+                var started = AutogradProfiler.Enabled ? AutogradProfiler.Timestamp() : 0;
                 using (TensorScope.Enter())
                 {
                     inputGradients = function.Backward(context, outputGradients);
+                    if (started != 0)
+                    {
+                        AutogradProfiler.AddBackward(function is OpGradFunction op ? op.Kind.ToString() : function.GetType().Name, started);
+                    }
+
                     foreach (var gradient in inputGradients)
                     {
                         gradient?.DetachFromScope();

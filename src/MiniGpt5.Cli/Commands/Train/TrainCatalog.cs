@@ -9,6 +9,7 @@ internal static class TrainCatalog
     {
         yield return TrainStageCommand.Create(1);
         yield return TrainStageCommand.Create(2);
+        yield return TrainNanoSdCommand.Create();
         yield return TrainNanoCommand.Create();
     }
 }

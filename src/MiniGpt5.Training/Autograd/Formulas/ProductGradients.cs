@@ -101,16 +101,20 @@ internal static partial class OpGradients
             // padding restores the rows/columns that the forward's stride dropped.
             var opH = xShape[2] - (((g.Shape[2] - 1) * a.Stride.H) - (2 * a.Padding.H) + (a.Dilation.H * (wShape[2] - 1)) + 1);
             var opW = xShape[3] - (((g.Shape[3] - 1) * a.Stride.W) - (2 * a.Padding.W) + (a.Dilation.W * (wShape[3] - 1)) + 1);
-            result[0] = Ops.ConvTranspose2d(g, node.Input(1), null, a.Stride, a.Padding, (opH, opW), a.Groups, a.Dilation);
+            result[0] = ConvolutionKernels.InputGradientApplies(g, node.Input(1), a) && opH == 0 && opW == 0
+                ? ConvolutionKernels.InputGradient(g, node.Input(1), a)
+                : Ops.ConvTranspose2d(g, node.Input(1), null, a.Stride, a.Padding, (opH, opW), a.Groups, a.Dilation);
         }
 
         if (node.Needs(1))
         {
             // dW[co, ci, kh, kw] = Σ_n g[n, co, :] · cols(x)[n, (ci, kh, kw), :], one group at a time.
             using var x = GradMath.Float(node.Input(0));
-            result[1] = ConvWeightGradient(
-                unfolded: x, other: g, a.Groups, unfoldChannels: wShape[1], otherChannels: wShape[0] / a.Groups,
-                kernel: (wShape[2], wShape[3]), a, outputSize: (g.Shape[2], g.Shape[3]));
+            result[1] = ConvolutionKernels.Applies(x, node.InputDTypes[1], g, a)
+                ? ConvolutionKernels.WeightGradient(x, g, (wShape[2], wShape[3]), a)
+                : ConvWeightGradient(
+                    unfolded: x, other: g, a.Groups, unfoldChannels: wShape[1], otherChannels: wShape[0] / a.Groups,
+                    kernel: (wShape[2], wShape[3]), a, outputSize: (g.Shape[2], g.Shape[3]));
         }
 
         if (node.InputCount > 2 && node.Needs(2))
