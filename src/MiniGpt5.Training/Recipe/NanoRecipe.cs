@@ -215,7 +215,7 @@ public sealed class NanoRecipe(NanoRecipeOptions options, string outputDirectory
     /// Copies a trained model folder into <paramref name="destination"/> as one self-contained folder: llm/ (config,
     /// float16 weights, tokenizer), the stage checkpoints in float16, the Stable Diffusion folder (copied unless it is
     /// already <paramref name="destination"/>/stable-diffusion) and minigpt5.json. With <paramref name="sharedFrom"/>
-    /// (an exported folder), only the stage checkpoints are written and minigpt5.json points at its llm/ and
+    /// (an export folder), only the stage checkpoints are written and minigpt5.json points at its llm/ and
     /// stable-diffusion/ (the ablations share the shipped model's LLM and SD).
     /// </summary>
     public static async Task ExportAsync(string modelFolder, string destination, string? sharedFrom = null, CancellationToken cancellationToken = default)
@@ -227,8 +227,10 @@ public sealed class NanoRecipe(NanoRecipeOptions options, string outputDirectory
         string? sd = null;
         if (sharedFrom is not null)
         {
-            var shared = MiniGpt5ModelConfig.Load(sharedFrom);
-            (llm, tokenizer, sd) = (shared.LlmFolder, shared.TokenizerPath, shared.StableDiffusionFolder);
+            // The shared folder's layout, whether or not it is written yet (an ablation may finish first).
+            llm = Path.Combine(Path.GetFullPath(sharedFrom), "llm");
+            tokenizer = Path.Combine(llm, Path.GetFileName(config.TokenizerPath));
+            sd = config.StableDiffusionFolder is null ? null : Path.Combine(Path.GetFullPath(sharedFrom), "stable-diffusion");
         }
         else
         {
@@ -264,6 +266,9 @@ public sealed class NanoRecipe(NanoRecipeOptions options, string outputDirectory
         }, MiniGpt5Training.Stage1File, config.Stage2Checkpoint is null ? null : MiniGpt5Training.Stage2File, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The training ablations, by name.</summary>
+    public static IReadOnlyList<string> Ablations { get; } = ["no-stage1", "no-cap"];
+
     /// <summary>
     /// The paper's training ablations with the same data, seed and step counts as the full recipe: "no-stage1" (stage 2
     /// straight from the pre-trained LLM and a fresh mapper, i.e. zero stage-1 steps) and "no-cap" (stage 1 without the
@@ -271,18 +276,30 @@ public sealed class NanoRecipe(NanoRecipeOptions options, string outputDirectory
     /// </summary>
     public async Task AblationsAsync(string stableDiffusionFolder, string exportRoot, CancellationToken cancellationToken = default)
     {
+        foreach (var name in Ablations)
+        {
+            await AblationAsync(name, stableDiffusionFolder, exportRoot, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One ablation of <see cref="Ablations"/> (see <see cref="AblationsAsync"/>); its run folders are work/NAME-stage1|2.</summary>
+    public async Task<string> AblationAsync(string name, string stableDiffusionFolder, string exportRoot, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(stableDiffusionFolder);
         ArgumentNullException.ThrowIfNull(exportRoot);
-        var noStage1 = new NanoRecipe(Options with { Stage1Steps = 0 }, OutputDirectory, log);
-        var untrained = await noStage1.Stage1Async(Path.GetFullPath(stableDiffusionFolder), runFolder: WorkFolder("no-stage1-stage1"), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var final = await Stage2Async(untrained, WorkFolder("no-stage1-stage2"), cancellationToken).ConfigureAwait(false);
-        await ExportAsync(final, Path.Combine(exportRoot, "ablations", "no-stage1"), exportRoot, cancellationToken).ConfigureAwait(false);
-        Report("ablation no-stage1 exported");
-
-        var noCap = await Stage1Async(Path.GetFullPath(stableDiffusionFolder), new MiniGpt5StageSettings { UseCaptionLoss = false }, WorkFolder("no-cap-stage1"), cancellationToken).ConfigureAwait(false);
-        final = await Stage2Async(noCap, WorkFolder("no-cap-stage2"), cancellationToken).ConfigureAwait(false);
-        await ExportAsync(final, Path.Combine(exportRoot, "ablations", "no-cap"), exportRoot, cancellationToken).ConfigureAwait(false);
-        Report("ablation no-cap exported");
+        stableDiffusionFolder = Path.GetFullPath(stableDiffusionFolder);
+        var stage1 = name switch
+        {
+            "no-stage1" => await new NanoRecipe(Options with { Stage1Steps = 0 }, OutputDirectory, log)
+                .Stage1Async(stableDiffusionFolder, runFolder: WorkFolder("no-stage1-stage1"), cancellationToken: cancellationToken).ConfigureAwait(false),
+            "no-cap" => await Stage1Async(stableDiffusionFolder, new MiniGpt5StageSettings { UseCaptionLoss = false }, WorkFolder("no-cap-stage1"), cancellationToken).ConfigureAwait(false),
+            _ => throw new ArgumentException($"Unknown ablation '{name}'; the ablations are {string.Join(", ", Ablations)}.", nameof(name)),
+        };
+        var final = await Stage2Async(stage1, WorkFolder(name + "-stage2"), cancellationToken).ConfigureAwait(false);
+        var destination = Path.Combine(exportRoot, "ablations", name);
+        await ExportAsync(final, destination, exportRoot, cancellationToken).ConfigureAwait(false);
+        Report($"ablation {name}: {destination}");
+        return destination;
     }
 
     private static async Task CastAsync(string source, string destination, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniGpt5.Training.LatentDiffusion;
 using MiniGpt5.Training.Recipe;
 
 namespace MiniGpt5.Cli.Commands.Train;
@@ -12,15 +13,17 @@ internal static class TrainNanoCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder (phases already finished there are skipped; an unfinished one resumes).", DefaultValueFactory = _ => "runs/nano" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the data, the initialisation and every random draw.", DefaultValueFactory = _ => 0 };
-        var sd = new Option<string?>("--sd") { Description = "Use this trained nano Stable Diffusion folder (diffusers layout) instead of training one with `train nano-sd`." };
-        var stopAfter = new Option<string?>("--stop-after") { Description = "Stop after this phase: " + string.Join(", ", Phases) + "." };
+        var sd = new Option<string?>("--sd") { Description = "Use this trained nano Stable Diffusion folder (diffusers layout). Default: train one first, as `minigpt5 train nano-sd` does, into OUT/work/nano-sd." };
+        var stopAfter = new Option<string?>("--stop-after") { Description = "Stop after this phase: " + string.Join(", ", Phases) + " (by default the ablations run after the export)." };
         stopAfter.AcceptOnlyFromAmong(Phases);
         var pretrainSteps = new Option<long?>("--pretrain-steps") { Description = "Override the LLM pre-training steps." };
         var stage1Steps = new Option<long?>("--stage1-steps") { Description = "Override the stage-1 steps." };
         var stage2Steps = new Option<long?>("--stage2-steps") { Description = "Override the stage-2 steps." };
+        var ablation = new Option<string?>("--ablation") { Description = "Only train this ablation (" + string.Join(", ", NanoRecipe.Ablations) + ") into OUT/nano/ablations/NAME (the pre-trained LLM and the dataset must exist)." };
+        ablation.AcceptOnlyFromAmong([.. NanoRecipe.Ablations]);
         var command = new Command("nano", "Build MiniGPT-5-nano from scratch: dataset → tokenizer → LLM pre-training → stage 1 → stage 2 → model folder.")
         {
-            output, seed, sd, stopAfter, pretrainSteps, stage1Steps, stage2Steps,
+            output, seed, sd, stopAfter, ablation, pretrainSteps, stage1Steps, stage2Steps,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,8 +47,30 @@ internal static class TrainNanoCommand
                     return 0;
                 }
 
-                var sdFolder = parse.GetValue(sd) ?? throw new ArgumentException(
-                    "--sd is required: give the nano Stable Diffusion folder (models/nano/stable-diffusion, or one written by `minigpt5 train nano-sd`).");
+                var sdFolder = parse.GetValue(sd);
+                if (sdFolder is null)
+                {
+                    // The latent-diffusion half from scratch with its own defaults (`minigpt5 train nano-sd`), same world seed.
+                    var sdOptions = new NanoSdTrainingOptions
+                    {
+                        OutputDirectory = Path.Combine(recipe.OutputDirectory, "work", "nano-sd"), WorldSeed = options.Seed, Seed = options.Seed + 1, Resume = true,
+                    };
+                    if (!File.Exists(Path.Combine(sdOptions.ExportFolder, "model_index.json")))
+                    {
+                        using var trained = await NanoSdTraining.RunAsync(sdOptions, stderr, cancellationToken);
+                    }
+
+                    sdFolder = sdOptions.ExportFolder;
+                }
+
+                if (parse.GetValue(ablation) is { } name)
+                {
+                    await recipe.WriteDatasetAsync(cancellationToken);
+                    await parse.InvocationConfiguration.Output.WriteLineAsync(
+                        await recipe.AblationAsync(name, sdFolder, Path.Combine(recipe.OutputDirectory, "nano"), cancellationToken));
+                    return 0;
+                }
+
                 var final = await recipe.RunStagesAsync(sdFolder, stop, cancellationToken);
                 await parse.InvocationConfiguration.Output.WriteLineAsync(final);
                 return 0;
