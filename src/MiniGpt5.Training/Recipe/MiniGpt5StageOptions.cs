@@ -25,6 +25,12 @@ public sealed record MiniGpt5StageOptions
     /// <summary>Base learning rate (LLM rows and LoRA; the stage-2 mapper).</summary>
     public double LearningRate { get; init; } = 2e-5;
 
+    /// <summary>
+    /// Multiplier of the embedding and LM head (whose new rows alone learn) over <see cref="LearningRate"/>; the release
+    /// trains them at the base rate (1), a model trained for minutes needs its new rows to move faster.
+    /// </summary>
+    public double TokenRowLearningRateScale { get; init; } = 1;
+
     /// <summary>Multiplier of fc, queries and mapper in stage 1.</summary>
     public double MapperLearningRateScale { get; init; } = 10;
 

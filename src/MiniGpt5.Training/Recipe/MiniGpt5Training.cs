@@ -67,7 +67,8 @@ public static class MiniGpt5Training
         var mapperRate = options.LearningRate * options.MapperLearningRateScale;
         ParameterGroup[] groups =
         [
-            new("model", [("model.llama_model.model.embed_tokens.weight", embed), ("model.llama_model.lm_head.weight", head)], options.LearningRate, options.WeightDecay),
+            new("model", [("model.llama_model.model.embed_tokens.weight", embed), ("model.llama_model.lm_head.weight", head)],
+                options.LearningRate * options.TokenRowLearningRateScale, options.WeightDecay),
             new("fc", model.Mapper.Fc.NamedParameters("fc."), mapperRate, options.WeightDecay),
             new("mapper", model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping."), mapperRate, options.WeightDecay),
             new("queries", [("t2i_decoder_prompt", model.Mapper.DecoderPrompt)], mapperRate, options.WeightDecay),
@@ -134,13 +135,17 @@ public static class MiniGpt5Training
         lora.SetTrainable(true);
         model.Mapper.Transformer.SetTrainable(true);
         var firstNewRow = FirstNewRow(model);
-        var llmParameters = lora.NamedParameters(LlmPrefix + "base_model.model.")
-            .Append((LlmPrefix + "base_model.model.model.embed_tokens.modules_to_save.default.weight", embed))
-            .Append((LlmPrefix + "base_model.model.lm_head.modules_to_save.default.weight", head))
-            .ToList();
+        var loraParameters = lora.NamedParameters(LlmPrefix + "base_model.model.").ToList();
+        List<(string, Parameter)> rowParameters =
+        [
+            (LlmPrefix + "base_model.model.model.embed_tokens.modules_to_save.default.weight", embed),
+            (LlmPrefix + "base_model.model.lm_head.modules_to_save.default.weight", head),
+        ];
+        var llmParameters = loraParameters.Concat(rowParameters).ToList();
         ParameterGroup[] groups =
         [
-            new("model", llmParameters, options.LearningRate, options.WeightDecay),
+            new("model", loraParameters, options.LearningRate, options.WeightDecay),
+            new("token_rows", rowParameters, options.LearningRate * options.TokenRowLearningRateScale, options.WeightDecay),
             new("mapper", model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping."), options.LearningRate, options.WeightDecay),
         ];
         GradientRowMask[] masks = [new("embed_tokens", embed, firstNewRow), new("lm_head", head, firstNewRow)];

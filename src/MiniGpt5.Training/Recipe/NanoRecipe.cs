@@ -145,6 +145,7 @@ public sealed class NanoRecipe(NanoRecipeOptions options, string outputDirectory
         BatchSize = stage == MiniGpt5Stage.Stage1 ? Options.Stage1Batch : Options.Stage2Batch,
         LearningRate = Options.StageLearningRate,
         MapperLearningRateScale = 10,
+        TokenRowLearningRateScale = Options.TokenRowLearningRateScale,
         WarmupSteps = 1000,
         MaxGradNorm = 1.0,
         Seed = Options.Seed,

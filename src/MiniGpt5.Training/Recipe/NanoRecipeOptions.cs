@@ -37,19 +37,22 @@ public sealed record NanoRecipeOptions
     public double PretrainLearningRate { get; init; } = 3e-3;
 
     /// <summary>Stage-1 optimizer steps.</summary>
-    public long Stage1Steps { get; init; } = 120;
+    public long Stage1Steps { get; init; } = 200;
 
     /// <summary>Stage-1 batch.</summary>
     public int Stage1Batch { get; init; } = 8;
 
     /// <summary>Stage-2 optimizer steps.</summary>
-    public long Stage2Steps { get; init; } = 120;
+    public long Stage2Steps { get; init; } = 200;
 
     /// <summary>Stage-2 batch.</summary>
     public int Stage2Batch { get; init; } = 8;
 
     /// <summary>Base learning rate of both stages (MiniGPT-5: 2e-5 for a 7B model; fc, queries and mapper ×10 in stage 1).</summary>
     public double StageLearningRate { get; init; } = 5e-4;
+
+    /// <summary>Multiplier of the new token rows' learning rate (the release: 1; see MiniGpt5StageOptions).</summary>
+    public double TokenRowLearningRateScale { get; init; } = 20;
 
     /// <summary>Mapper transformer encoder and decoder layers (MiniGPT-5: 4 and 4).</summary>
     public int MapperLayers { get; init; } = 1;
