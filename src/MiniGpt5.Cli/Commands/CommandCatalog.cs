@@ -19,6 +19,7 @@ internal static class CommandCatalog
         yield return Generate.GenerateCommand.Create();
         yield return Txt2Img.Txt2ImgCommand.Create();
         yield return Train.TrainCommand.Create();
+        yield return Eval.EvalCommand.Create();
         yield return Dataset.DatasetCommand.Create();
         yield return Tokenize.TokenizeCommand.Create();
         yield return Convert.ConvertCommand.Create();

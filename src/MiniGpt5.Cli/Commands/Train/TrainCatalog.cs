@@ -7,6 +7,9 @@ internal static class TrainCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return TrainStageCommand.Create(1);
+        yield return TrainStageCommand.Create(2);
         yield return TrainNanoSdCommand.Create();
+        yield return TrainNanoCommand.Create();
     }
 }
