@@ -85,6 +85,31 @@ public sealed record LlamaConfig
         return FromJson(json, file);
     }
 
+    /// <summary>
+    /// The Hugging Face config.json for this architecture (the inverse of <see cref="FromJson"/>), for folders we
+    /// write ourselves: trained nano models and benchmark weights. <paramref name="torchDType"/> is what the weights
+    /// file holds ("float16", "bfloat16", "float32").
+    /// </summary>
+    public JsonObject ToJson(int bosTokenId, int eosTokenId, string torchDType) => new()
+    {
+        ["architectures"] = new JsonArray("LlamaForCausalLM"),
+        ["model_type"] = "llama",
+        ["hidden_act"] = "silu",
+        ["hidden_size"] = HiddenSize,
+        ["intermediate_size"] = IntermediateSize,
+        ["num_hidden_layers"] = NumLayers,
+        ["num_attention_heads"] = NumHeads,
+        ["num_key_value_heads"] = NumKeyValueHeads,
+        ["vocab_size"] = VocabSize,
+        ["rms_norm_eps"] = RmsNormEps,
+        ["rope_theta"] = RopeTheta,
+        ["max_position_embeddings"] = MaxPositionEmbeddings,
+        ["tie_word_embeddings"] = TieWordEmbeddings,
+        ["bos_token_id"] = bosTokenId,
+        ["eos_token_id"] = eosTokenId,
+        ["torch_dtype"] = torchDType,
+    };
+
     /// <summary>Builds the config from a parsed config.json object; <paramref name="source"/> names it in errors.</summary>
     public static LlamaConfig FromJson(JsonObject json, string source)
     {

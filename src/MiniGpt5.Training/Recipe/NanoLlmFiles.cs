@@ -20,25 +20,7 @@ public static class NanoLlmFiles
     public static JsonObject ConfigJson(LlamaConfig config, int bosId, int eosId)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new JsonObject
-        {
-            ["architectures"] = new JsonArray("LlamaForCausalLM"),
-            ["model_type"] = "llama",
-            ["hidden_act"] = "silu",
-            ["hidden_size"] = config.HiddenSize,
-            ["intermediate_size"] = config.IntermediateSize,
-            ["num_hidden_layers"] = config.NumLayers,
-            ["num_attention_heads"] = config.NumHeads,
-            ["num_key_value_heads"] = config.NumKeyValueHeads,
-            ["vocab_size"] = config.VocabSize,
-            ["rms_norm_eps"] = config.RmsNormEps,
-            ["rope_theta"] = config.RopeTheta,
-            ["max_position_embeddings"] = config.MaxPositionEmbeddings,
-            ["tie_word_embeddings"] = config.TieWordEmbeddings,
-            ["bos_token_id"] = bosId,
-            ["eos_token_id"] = eosId,
-            ["torch_dtype"] = "float16",
-        };
+        return config.ToJson(bosId, eosId, "float16");
     }
 
     /// <summary>Writes <paramref name="json"/> indented, atomically.</summary>

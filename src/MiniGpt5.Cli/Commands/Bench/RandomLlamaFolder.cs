@@ -20,25 +20,8 @@ internal static class RandomLlamaFolder
     public static async Task<long> WriteAsync(string folder, LlamaConfig config, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
-        var json = new JsonObject
-        {
-            ["architectures"] = new JsonArray("LlamaForCausalLM"),
-            ["model_type"] = "llama",
-            ["hidden_act"] = "silu",
-            ["hidden_size"] = config.HiddenSize,
-            ["intermediate_size"] = config.IntermediateSize,
-            ["num_hidden_layers"] = config.NumLayers,
-            ["num_attention_heads"] = config.NumHeads,
-            ["num_key_value_heads"] = config.NumKeyValueHeads,
-            ["vocab_size"] = config.VocabSize,
-            ["rms_norm_eps"] = config.RmsNormEps,
-            ["rope_theta"] = config.RopeTheta,
-            ["max_position_embeddings"] = config.MaxPositionEmbeddings,
-            ["tie_word_embeddings"] = false,
-            ["bos_token_id"] = 1,
-            ["eos_token_id"] = 2,
-            ["torch_dtype"] = "bfloat16",
-        };
+        // Untied embeddings whatever the config says: the weights below write a separate lm_head.
+        var json = (config with { TieWordEmbeddings = false }).ToJson(bosTokenId: 1, eosTokenId: 2, torchDType: "bfloat16");
         await File.WriteAllTextAsync(Path.Combine(folder, "config.json"), json.ToJsonString(), cancellationToken);
 
         var entries = new List<SafetensorsWriteEntry>();
