@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MiniGpt5.Tensors;
@@ -94,7 +93,7 @@ internal static class ConvertCommand
             };
             using var source = CheckpointSet.Open(input, options, cancellationToken);
             var total = source.Values.Sum(t => t.ElementCount * (target is { } f && t.DType.IsFloatingPoint() ? f.SizeOf() : t.DType.SizeOf()));
-            var progress = total >= ProgressThresholdBytes ? new ProgressLine(stderr, total) : null;
+            var progress = total >= ProgressThresholdBytes ? NewProgress(stderr, total) : null;
             var result = await SafetensorsConverter.ConvertAsync(source, outputPath, target, force, progress, cancellationToken);
             progress?.Finish();
 
@@ -152,41 +151,10 @@ internal static class ConvertCommand
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
     };
 
-    /// <summary>One self-overwriting line on a terminal; a line per 10% when stderr is redirected.</summary>
-    private sealed class ProgressLine(TextWriter writer, long total) : IProgress<long>
+    private static ProgressLine<long> NewProgress(TextWriter stderr, long total) => new(stderr, (value, elapsed) =>
     {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private readonly bool _interactive = !Console.IsErrorRedirected;
-        private long _lastTick;
-        private int _lastDecile = -1;
-
-        public void Report(long value)
-        {
-            var fraction = total == 0 ? 1 : value / (double)total;
-            var elapsed = _clock.Elapsed.TotalSeconds;
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"converting: {FormatBytes(value)} of {FormatBytes(total)} ({fraction:P0}), {value / Math.Max(elapsed, 1e-3) / (1 << 20):F0} MiB/s");
-            if (_interactive)
-            {
-                if (_clock.ElapsedMilliseconds - _lastTick >= 250 || value == total)
-                {
-                    _lastTick = _clock.ElapsedMilliseconds;
-                    writer.Write("\r" + line.PadRight(72));
-                }
-            }
-            else if ((int)(fraction * 10) > _lastDecile)
-            {
-                _lastDecile = (int)(fraction * 10);
-                writer.WriteLine(line);
-            }
-        }
-
-        public void Finish()
-        {
-            if (_interactive)
-            {
-                writer.WriteLine();
-            }
-        }
-    }
+        var fraction = total == 0 ? 1 : value / (double)total;
+        return (fraction, string.Create(CultureInfo.InvariantCulture,
+            $"converting: {FormatBytes(value)} of {FormatBytes(total)} ({fraction:P0}), {value / Math.Max(elapsed.TotalSeconds, 1e-3) / (1 << 20):F0} MiB/s"));
+    });
 }

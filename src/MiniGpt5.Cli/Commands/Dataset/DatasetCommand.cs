@@ -87,7 +87,7 @@ internal static class DatasetCommand
             : [new NanoSplitRequest(NanoSplits.Parse(split), count, storyCount)];
 
         var total = splits.Sum(s => s.Captions + (s.Stories * 4));
-        var progress = total >= ProgressThresholdImages ? new ProgressLine(stderr) : null;
+        var progress = total >= ProgressThresholdImages ? NewProgress(stderr) : null;
         var clock = Stopwatch.StartNew();
         try
         {
@@ -152,47 +152,10 @@ internal static class DatasetCommand
     // A twentieth of the training count for each held-out split, at least 1 when training has any.
     private static int HeldOut(int train) => train == 0 ? 0 : Math.Max(1, train / 20);
 
-    /// <summary>One self-overwriting line on a terminal; a line per 10% when stderr is redirected.</summary>
-    private sealed class ProgressLine(TextWriter writer) : IProgress<NanoDatasetProgress>
+    private static ProgressLine<NanoDatasetProgress> NewProgress(TextWriter stderr) => new(stderr, (value, elapsed) =>
     {
-        private readonly Lock _gate = new();
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private readonly bool _interactive = !Console.IsErrorRedirected;
-        private long _lastTick = -1000;
-        private int _lastDecile = -1;
-
-        public void Report(NanoDatasetProgress value)
-        {
-            lock (_gate)
-            {
-                var fraction = value.ImagesTotal == 0 ? 1 : value.ImagesWritten / (double)value.ImagesTotal;
-                var line = string.Create(CultureInfo.InvariantCulture,
-                    $"rendering: {value.ImagesWritten} of {value.ImagesTotal} images ({fraction:P0}), {value.ImagesWritten / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3):F0}/s");
-                if (_interactive)
-                {
-                    if (_clock.ElapsedMilliseconds - _lastTick >= 250 || value.ImagesWritten == value.ImagesTotal)
-                    {
-                        _lastTick = _clock.ElapsedMilliseconds;
-                        writer.Write("\r" + line.PadRight(72));
-                    }
-                }
-                else if ((int)(fraction * 10) > _lastDecile)
-                {
-                    _lastDecile = (int)(fraction * 10);
-                    writer.WriteLine(line);
-                }
-            }
-        }
-
-        public void Finish()
-        {
-            lock (_gate)
-            {
-                if (_interactive)
-                {
-                    writer.WriteLine();
-                }
-            }
-        }
-    }
+        var fraction = value.ImagesTotal == 0 ? 1 : value.ImagesWritten / (double)value.ImagesTotal;
+        return (fraction, string.Create(CultureInfo.InvariantCulture,
+            $"rendering: {value.ImagesWritten} of {value.ImagesTotal} images ({fraction:P0}), {value.ImagesWritten / Math.Max(elapsed.TotalSeconds, 1e-3):F0}/s"));
+    });
 }
