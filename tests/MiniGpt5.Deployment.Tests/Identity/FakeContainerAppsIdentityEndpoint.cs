@@ -32,6 +32,15 @@ internal sealed class FakeContainerAppsIdentityEndpoint : IAsyncDisposable
         _loop = Task.Run(ServeAsync);
     }
 
+    /// <summary>An endpoint with a random identity header that issues a fresh token valid for an hour.</summary>
+    public static FakeContainerAppsIdentityEndpoint StartWithNewToken(out string token, out DateTimeOffset expiresOn)
+    {
+        // Whole seconds: the protocol carries expires_on in Unix seconds.
+        expiresOn = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        token = "fake-storage-token-" + Guid.NewGuid().ToString("N");
+        return new FakeContainerAppsIdentityEndpoint("identity-header-" + Guid.NewGuid().ToString("N"), token, expiresOn);
+    }
+
     /// <summary>The IDENTITY_ENDPOINT value to give the client.</summary>
     public Uri Endpoint { get; }
 

@@ -17,7 +17,7 @@ public sealed class ManagedIdentityTokenTests
     public async Task User_assigned_identity_token_request_has_the_container_apps_shape()
     {
         var clientId = Guid.NewGuid().ToString();
-        await using var endpoint = NewEndpoint(out var token, out var expiresOn);
+        await using var endpoint = FakeContainerAppsIdentityEndpoint.StartWithNewToken(out var token, out var expiresOn);
         using var environment = new IdentityEnvironment(endpoint.Endpoint, endpoint.IdentityHeader);
         var credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
 
@@ -40,7 +40,7 @@ public sealed class ManagedIdentityTokenTests
     [Fact]
     public async Task System_assigned_identity_sends_no_client_id()
     {
-        await using var endpoint = NewEndpoint(out var token, out _);
+        await using var endpoint = FakeContainerAppsIdentityEndpoint.StartWithNewToken(out var token, out _);
         using var environment = new IdentityEnvironment(endpoint.Endpoint, endpoint.IdentityHeader);
         var credential = new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
 
@@ -57,7 +57,7 @@ public sealed class ManagedIdentityTokenTests
     {
         // The Bicep sets AZURE_CLIENT_ID on every app; DefaultAzureCredential reads it for the managed identity.
         var clientId = Guid.NewGuid().ToString();
-        await using var endpoint = NewEndpoint(out var token, out _);
+        await using var endpoint = FakeContainerAppsIdentityEndpoint.StartWithNewToken(out var token, out _);
         using var environment = new IdentityEnvironment(
             endpoint.Endpoint,
             endpoint.IdentityHeader,
@@ -73,20 +73,12 @@ public sealed class ManagedIdentityTokenTests
     [Fact]
     public async Task A_wrong_identity_header_fails_with_an_authentication_error_not_a_token()
     {
-        await using var endpoint = NewEndpoint(out _, out _);
+        await using var endpoint = FakeContainerAppsIdentityEndpoint.StartWithNewToken(out _, out _);
         using var environment = new IdentityEnvironment(endpoint.Endpoint, "not-the-header");
         var credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(Guid.NewGuid().ToString()));
 
         await Assert.ThrowsAnyAsync<AuthenticationFailedException>(() => credential.GetTokenAsync(StorageScope, CancellationToken.None).AsTask());
         Assert.NotEmpty(endpoint.Requests);
         Assert.All(endpoint.Requests, r => Assert.Equal("not-the-header", r.Headers["X-IDENTITY-HEADER"]));
-    }
-
-    private static FakeContainerAppsIdentityEndpoint NewEndpoint(out string token, out DateTimeOffset expiresOn)
-    {
-        // Whole seconds: the protocol carries expires_on in Unix seconds.
-        expiresOn = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
-        token = "fake-storage-token-" + Guid.NewGuid().ToString("N");
-        return new FakeContainerAppsIdentityEndpoint("identity-header-" + Guid.NewGuid().ToString("N"), token, expiresOn);
     }
 }

@@ -19,9 +19,7 @@ public sealed class StorageClientManagedIdentityTests
     public async Task Blob_and_queue_requests_carry_the_managed_identity_token()
     {
         var clientId = Guid.NewGuid().ToString();
-        var token = "fake-storage-token-" + Guid.NewGuid().ToString("N");
-        var expiresOn = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
-        await using var endpoint = new FakeContainerAppsIdentityEndpoint("identity-header-" + Guid.NewGuid().ToString("N"), token, expiresOn);
+        await using var endpoint = FakeContainerAppsIdentityEndpoint.StartWithNewToken(out var token, out _);
         using var environment = new IdentityEnvironment(endpoint.Endpoint, endpoint.IdentityHeader);
         using var storage = new RecordingStorageHandler();
         using var http = new HttpClient(storage);
