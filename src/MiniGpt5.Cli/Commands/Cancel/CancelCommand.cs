@@ -73,11 +73,7 @@ internal static class CancelCommand
 
                 return 0;
             }
-            catch (SettingsException e)
-            {
-                return await AppOptions.BadInputAsync(stderr, e.Message);
-            }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is SettingsException or ArgumentException)
             {
                 return await AppOptions.BadInputAsync(stderr, e.Message);
             }

@@ -69,11 +69,7 @@ internal static class StatusCommand
 
                 return 0;
             }
-            catch (SettingsException e)
-            {
-                return await AppOptions.BadInputAsync(stderr, e.Message);
-            }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is SettingsException or ArgumentException)
             {
                 return await AppOptions.BadInputAsync(stderr, e.Message);
             }
