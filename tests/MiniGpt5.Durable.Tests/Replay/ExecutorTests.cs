@@ -163,7 +163,10 @@ public sealed class ExecutorTests
             await Task.Run(() => ctx.CallActivityAsync<string>("A"), CancellationToken.None));
         var executor = Create(registry);
         Run(executor, [Started(), Start("OffThread")], replaying: false);
-        for (var i = 0; i < 50 && executor.Completion is null; i++)
+        // The pool thread may start late on a busy machine (other test classes run in parallel on 2 cores), so wait
+        // on a deadline rather than a fixed number of short polls; the assertions below are unchanged.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (executor.Completion is null && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(10);
             Run(executor, [Started()], replaying: false); // drain what the pool thread queued
