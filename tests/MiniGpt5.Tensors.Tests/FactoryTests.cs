@@ -19,4 +19,20 @@ public sealed class FactoryTests
         var error = Assert.Throws<TensorShapeException>(() => Tensor.FromArray<float>(new float[5], [2, 3]));
         Assert.Contains("[2, 3]", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_resident_copy_is_a_contiguous_converted_copy_in_its_own_native_memory()
+    {
+        using var scope = TensorScope.Enter();
+        // A strided view (the transpose of [3, 4]) converted from float32 to bfloat16.
+        var source = Tensor.FromArray(Enumerable.Range(0, 12).Select(i => i * 0.25f).ToArray(), [3, 4]).Transpose(0, 1);
+        var copy = Tensor.ResidentCopy(source, DType.BFloat16);
+
+        Assert.Equal(DType.BFloat16, copy.DType);
+        Assert.Equal(source.ShapeArray(), copy.ShapeArray());
+        Assert.True(copy.IsContiguous);
+        Assert.IsType<NativeStorage>(copy.Storage);
+        Assert.NotSame(source.Storage, copy.Storage);
+        Assert.Equal(source.Contiguous().ToFloatArray(), copy.ToFloatArray());
+    }
 }

@@ -66,6 +66,17 @@ public sealed class FastKernelTests
             }
         }
 
+        // One token (the decode path streams each weight row once): K crosses the 64-wide main loop, the 16-wide loop
+        // and the scalar tail in turn.
+        foreach (var k in new[] { 15, 16, 64, 100, 2053 })
+        {
+            foreach (var weightType in new[] { DType.Float32, DType.BFloat16, DType.Float16 })
+            {
+                RandomTensors.FastMatchesReference(
+                    () => Ops.Linear(Normal(16, [1, k]), Normal(17, [19, k], weightType)), 2e-5 * Math.Sqrt(k), 1e-5, $"one-row linear k={k} weight={weightType}");
+            }
+        }
+
         RandomTensors.FastMatchesReference(() => Ops.Linear(Normal(4, [2, 3, 65], DType.BFloat16), Normal(5, [33, 65], DType.BFloat16)), 1e-2, 1.6e-2, "linear bf16");
         RandomTensors.FastMatchesReference(() => Ops.Linear(Normal(6, [9, 2, 40]).Transpose(0, 1), Normal(7, [21, 40])), 2e-4, 1e-5, "linear strided input");
         RandomTensors.FastMatchesReference(() => Ops.Matmul(Normal(8, [3, 1, 17, 29]), Normal(9, [4, 29, 23])), 2e-4, 1e-5, "batched broadcast matmul");

@@ -23,6 +23,29 @@ public sealed class TensorStorageTests
     }
 
     [Fact]
+    public void Huge_page_storage_is_aligned_to_huge_pages_when_large_and_usable_at_any_size()
+    {
+        const long HugePage = 2 << 20;
+        foreach (var (size, alignment) in new[] { (3 * HugePage + 5, OperatingSystem.IsLinux() ? HugePage : NativeStorage.Alignment), (1000L, NativeStorage.Alignment) })
+        {
+            var storage = new NativeStorage(size, zero: true, hugePages: true);
+            try
+            {
+                Assert.Equal(0, storage.Pointer % alignment);
+                Assert.Equal(size, storage.ByteLength);
+                var bytes = storage.AsBytes();
+                Assert.Equal(-1, bytes.IndexOfAnyExcept((byte)0));
+                bytes[^1] = 7;
+                Assert.Equal(7, storage.AsBytes()[^1]);
+            }
+            finally
+            {
+                storage.Release();
+            }
+        }
+    }
+
+    [Fact]
     public void Native_storage_counts_live_bytes_and_keeps_a_high_water_mark()
     {
         // Other tests allocate and free concurrently, so only bounds that hold whatever they do are asserted: while our

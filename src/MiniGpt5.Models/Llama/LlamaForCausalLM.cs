@@ -149,7 +149,7 @@ public sealed class LlamaForCausalLM : Module
             var used = options.SkipEmbeddings
                 ? RenamedCheckpointDictionary.Renamed(weights, k => k is EmbedKey or "lm_head.weight" ? null : k)
                 : weights;
-            model.Load(used, options: new LoadOptions { KeyMatch = new KeyMatchOptions { IgnoredPatterns = ignored } });
+            model.Load(used, options: new LoadOptions { KeyMatch = new KeyMatchOptions { IgnoredPatterns = ignored }, CopyIntoMemory = !options.MapWeights });
             return model;
         }
         catch

@@ -15,6 +15,13 @@ public sealed record LoadOptions
     /// <summary>Cast loaded tensors to this dtype; null keeps each parameter's declared dtype.</summary>
     public DType? DType { get; init; }
 
+    /// <summary>
+    /// Copy every tensor into process memory advised for huge pages (<see cref="Tensor.ResidentCopy"/>) instead of
+    /// viewing a memory-mapped checkpoint zero-copy. For weights an LLM streams once per decoded token; costs RAM equal
+    /// to the weights (the page cache the file leaves behind is reclaimable).
+    /// </summary>
+    public bool CopyIntoMemory { get; init; }
+
     /// <summary>Keys to ignore on both sides (e.g. EVA blocks past 38, rotary inv_freq buffers).</summary>
     public KeyMatchOptions KeyMatch { get; init; } = KeyMatchOptions.Strict;
 }

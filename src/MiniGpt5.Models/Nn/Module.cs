@@ -117,7 +117,7 @@ public abstract class Module : IDisposable
                 }
 
                 var dtype = options.DType ?? target.Value.DType;
-                loaded.Add((target, ToTensor(tensor, dtype)));
+                loaded.Add((target, ToTensor(tensor, dtype, options.CopyIntoMemory)));
             }
         }
         catch
@@ -234,9 +234,14 @@ public abstract class Module : IDisposable
         return buffer;
     }
 
-    private static Tensor ToTensor(CheckpointTensor source, DType dtype)
+    private static Tensor ToTensor(CheckpointTensor source, DType dtype, bool copyIntoMemory)
     {
         using var view = Tensor.FromStorage(source.Storage, source.DType, source.Shape, source.Strides, source.ElementOffset);
+        if (copyIntoMemory)
+        {
+            return Tensor.ResidentCopy(view, dtype).DetachFromScope();
+        }
+
         // Same dtype and contiguous: keep the zero-copy view (it holds its own storage reference).
         if (source.DType == dtype && view.IsContiguous)
         {

@@ -100,6 +100,41 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>As <see cref="Interleave"/> from bfloat16 lines (a bf16 weight's rows), widened on the way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InterleaveBFloat16(ushort* source, long stride, int rows, int kc, int width, float* destination)
+    {
+        var k0 = 0;
+        if (Avx512F.IsSupported && width % 16 == 0 && rows == width)
+        {
+            for (; k0 + 16 <= kc; k0 += 16)
+            {
+                for (var r = 0; r < width; r += 16)
+                {
+                    TransposeBFloat16x16(source + (r * stride) + k0, stride, destination + ((long)k0 * width) + r, width);
+                }
+            }
+        }
+
+        for (var k = k0; k < kc; k++)
+        {
+            var to = destination + ((long)k * width);
+            var from = source + k;
+            for (var r = 0; r < rows; r++)
+            {
+                to[r] = BFloat16.BitsToSingle(from[r * stride]);
+            }
+        }
+
+        if (rows < width)
+        {
+            for (var k = 0; k < kc; k++)
+            {
+                new Span<float>(destination + ((long)k * width) + rows, width - rows).Clear();
+            }
+        }
+    }
+
     /// <summary>Writes the transpose of the 8×8 block at <paramref name="source"/> (row stride
     /// <paramref name="sourceStride"/>) as 64 consecutive floats at <paramref name="destination"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -145,27 +180,43 @@ internal static unsafe class GemmPacking
 
     /// <summary>Writes the transpose of the 16×16 block at <paramref name="source"/> (row stride
     /// <paramref name="sourceStride"/>) to <paramref name="destination"/> (row stride
-    /// <paramref name="destinationStride"/>): four rounds of unpack/shuffle, as in the classic AVX-512 transpose.</summary>
+    /// <paramref name="destinationStride"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Transpose16x16(float* source, long sourceStride, float* destination, long destinationStride)
-    {
-        var r0 = Vector512.Load(source);
-        var r1 = Vector512.Load(source + sourceStride);
-        var r2 = Vector512.Load(source + (2 * sourceStride));
-        var r3 = Vector512.Load(source + (3 * sourceStride));
-        var r4 = Vector512.Load(source + (4 * sourceStride));
-        var r5 = Vector512.Load(source + (5 * sourceStride));
-        var r6 = Vector512.Load(source + (6 * sourceStride));
-        var r7 = Vector512.Load(source + (7 * sourceStride));
-        var r8 = Vector512.Load(source + (8 * sourceStride));
-        var r9 = Vector512.Load(source + (9 * sourceStride));
-        var ra = Vector512.Load(source + (10 * sourceStride));
-        var rb = Vector512.Load(source + (11 * sourceStride));
-        var rc = Vector512.Load(source + (12 * sourceStride));
-        var rd = Vector512.Load(source + (13 * sourceStride));
-        var re = Vector512.Load(source + (14 * sourceStride));
-        var rf = Vector512.Load(source + (15 * sourceStride));
+    public static void Transpose16x16(float* source, long sourceStride, float* destination, long destinationStride) =>
+        Transpose16x16(
+            Vector512.Load(source), Vector512.Load(source + sourceStride), Vector512.Load(source + (2 * sourceStride)),
+            Vector512.Load(source + (3 * sourceStride)), Vector512.Load(source + (4 * sourceStride)), Vector512.Load(source + (5 * sourceStride)),
+            Vector512.Load(source + (6 * sourceStride)), Vector512.Load(source + (7 * sourceStride)), Vector512.Load(source + (8 * sourceStride)),
+            Vector512.Load(source + (9 * sourceStride)), Vector512.Load(source + (10 * sourceStride)), Vector512.Load(source + (11 * sourceStride)),
+            Vector512.Load(source + (12 * sourceStride)), Vector512.Load(source + (13 * sourceStride)), Vector512.Load(source + (14 * sourceStride)),
+            Vector512.Load(source + (15 * sourceStride)),
+            destination,
+            destinationStride);
 
+    /// <summary>As <see cref="Transpose16x16(float*, long, float*, long)"/> from bfloat16 rows, widened to float32 as
+    /// they are loaded (a bf16 weight is packed without a float32 copy of it first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeBFloat16x16(ushort* source, long sourceStride, float* destination, long destinationStride) =>
+        Transpose16x16(
+            Widen(source), Widen(source + sourceStride), Widen(source + (2 * sourceStride)), Widen(source + (3 * sourceStride)),
+            Widen(source + (4 * sourceStride)), Widen(source + (5 * sourceStride)), Widen(source + (6 * sourceStride)),
+            Widen(source + (7 * sourceStride)), Widen(source + (8 * sourceStride)), Widen(source + (9 * sourceStride)),
+            Widen(source + (10 * sourceStride)), Widen(source + (11 * sourceStride)), Widen(source + (12 * sourceStride)),
+            Widen(source + (13 * sourceStride)), Widen(source + (14 * sourceStride)), Widen(source + (15 * sourceStride)),
+            destination,
+            destinationStride);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen(ushort* run) => HalfWidening.BFloat16ToSingle(Vector256.Load(run));
+
+    /// <summary>The transpose of 16 rows held in registers: four rounds of unpack/shuffle, as in the classic AVX-512
+    /// transpose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16x16(
+        Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3, Vector512<float> r4, Vector512<float> r5,
+        Vector512<float> r6, Vector512<float> r7, Vector512<float> r8, Vector512<float> r9, Vector512<float> ra, Vector512<float> rb,
+        Vector512<float> rc, Vector512<float> rd, Vector512<float> re, Vector512<float> rf, float* destination, long destinationStride)
+    {
         // Round 1: interleave pairs of rows (32-bit elements, within 128-bit lanes).
         var t0 = Avx512F.UnpackLow(r0, r1);
         var t1 = Avx512F.UnpackHigh(r0, r1);

@@ -24,6 +24,9 @@ internal static unsafe class Gemv
     /// <summary>Most rows of A this path takes; beyond it the packed GEMM reuses B from cache and wins.</summary>
     public const int MaxRows = 4;
 
+    /// <summary>How far ahead of the current position a single-token dot product prefetches (best of 512 to 4096 bytes measured).</summary>
+    private const int PrefetchBytes = 2048;
+
     /// <summary>Columns of B per strip in the row-run case: 4 rows × 512 floats of output stay in L1.</summary>
     private const int Strip = 512;
 
@@ -64,6 +67,26 @@ internal static unsafe class Gemv
         var size = b.DType.SizeOf();
         var lineBytes = b.ColStride * size;
         var j = j0;
+        if (Avx512F.IsSupported && m == 1)
+        {
+            // One token: each run is read start to end as one sequential stream (measured faster than four runs
+            // interleaved, which split the prefetcher's attention between streams).
+            for (; j < j1; j++)
+            {
+                var w = b.Data + (j * lineBytes);
+                var dot = b.DType switch
+                {
+                    DType.Float32 => DotRun<Float32Run>(k, x, w),
+                    DType.BFloat16 => DotRun<BFloat16Run>(k, x, w),
+                    _ => DotRun<Float16Run>(k, x, w),
+                };
+                ref var target = ref c[j];
+                target = accumulate ? target + dot : dot;
+            }
+
+            return;
+        }
+
         if (Avx512F.IsSupported)
         {
             Span<float> sums = stackalloc float[4 * MaxRows];
@@ -118,6 +141,41 @@ internal static unsafe class Gemv
                 target = accumulate ? target + dot : dot;
             }
         }
+    }
+
+    /// <summary>x·w for one run w of k elements: four independent accumulators, and a non-temporal software prefetch
+    /// <see cref="PrefetchBytes"/> ahead, so the next run's first lines are on their way while this one finishes and
+    /// the streamed weights do not evict x and the outputs (measured: the plain prefetch reached 80% of a pure read,
+    /// the non-temporal one all of it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float DotRun<TRun>(int k, float* x, byte* w)
+        where TRun : struct, IRun
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        var p = 0;
+        for (; p + 64 <= k; p += 64)
+        {
+            var line = TRun.Address(w, p);
+            Sse.PrefetchNonTemporal(line + PrefetchBytes);
+            Sse.PrefetchNonTemporal(line + PrefetchBytes + 64);
+            a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(x + p), TRun.Load(w, p), a0);
+            a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(x + p + 16), TRun.Load(w, p + 16), a1);
+            a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(x + p + 32), TRun.Load(w, p + 32), a2);
+            a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(x + p + 48), TRun.Load(w, p + 48), a3);
+        }
+
+        for (; p + 16 <= k; p += 16)
+        {
+            a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(x + p), TRun.Load(w, p), a0);
+        }
+
+        var sum = Vector512.Sum((a0 + a1) + (a2 + a3));
+        for (; p < k; p++)
+        {
+            sum += x[p] * TRun.LoadOne(w, p);
+        }
+
+        return sum;
     }
 
     /// <summary>sums[i·4 + r] = x[i]·w[r] for up to four runs w[r] = w + r·lineBytes of k elements.</summary>
@@ -307,6 +365,8 @@ internal static unsafe class Gemv
         static abstract Vector512<float> Load(byte* run, int index);
 
         static abstract float LoadOne(byte* run, int index);
+
+        static abstract byte* Address(byte* run, int index);
     }
 
     private readonly struct Float32Run : IRun
@@ -316,6 +376,9 @@ internal static unsafe class Gemv
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float LoadOne(byte* run, int index) => ((float*)run)[index];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static byte* Address(byte* run, int index) => (byte*)((float*)run + index);
     }
 
     private readonly struct BFloat16Run : IRun
@@ -325,6 +388,9 @@ internal static unsafe class Gemv
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float LoadOne(byte* run, int index) => BFloat16.BitsToSingle(((ushort*)run)[index]);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static byte* Address(byte* run, int index) => (byte*)((ushort*)run + index);
     }
 
     private readonly struct Float16Run : IRun
@@ -334,5 +400,8 @@ internal static unsafe class Gemv
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float LoadOne(byte* run, int index) => (float)((Half*)run)[index];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static byte* Address(byte* run, int index) => (byte*)((Half*)run + index);
     }
 }

@@ -74,6 +74,12 @@ internal readonly unsafe struct StridedMatrix(byte* data, DType dtype, long rowS
             return;
         }
 
+        if (DType == DType.BFloat16 && step == 1)
+        {
+            GemmPacking.InterleaveBFloat16((ushort*)origin, lineStride, count, kc, width, destination);
+            return;
+        }
+
         var lines = Scratch.Row(0, count * kc);
         for (var r = 0; r < count; r++)
         {

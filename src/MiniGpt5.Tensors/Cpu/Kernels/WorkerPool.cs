@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace MiniGpt5.Tensors.Cpu.Kernels;
@@ -8,12 +9,20 @@ namespace MiniGpt5.Tensors.Cpu.Kernels;
 /// another process steals simply claims fewer chunks. Compared with Parallel.For this costs no task allocations,
 /// never injects threads beyond the count, and lets a worker that wakes late find the job already finished and go
 /// back to sleep without the caller waiting for it.
+/// <para>A worker that finishes a job spins for <see cref="SpinMicroseconds"/> before it sleeps: an LLM decode step
+/// posts a short job every few dozen microseconds, and a sleeping worker's wake-up (a futex round trip, slower in a
+/// VM) would often arrive after the caller had done most chunks alone. The caller only signals workers that sleep.</para>
 /// <para>One job runs at a time: a second caller that finds the pool busy (another request on another thread)
 /// runs its loop inline instead of queueing, so the cores are never oversubscribed, and a kernel called from
 /// inside a job runs inline too (no nested parallelism).</para>
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
+    /// <summary>How long an idle worker polls for the next job before it blocks.</summary>
+    private const int SpinMicroseconds = 200;
+
+    private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
     [ThreadStatic]
     private static bool _inJob;
 
@@ -23,6 +32,12 @@ internal sealed class WorkerPool : IDisposable
     private readonly Lock _owner = new();
     private volatile Job? _job;
     private volatile bool _stopping;
+
+    /// <summary>Jobs posted so far; workers compare it with the last one they saw.</summary>
+    private long _posted;
+
+    /// <summary>Workers blocked (or about to block) on <see cref="_wake"/>.</summary>
+    private int _sleepers;
 
     public WorkerPool(int threads)
     {
@@ -55,7 +70,14 @@ internal sealed class WorkerPool : IDisposable
         {
             var job = new Job(body, chunks);
             _job = job;
-            _wake.Release(Math.Min(_threads.Length, chunks - 1));
+            // A full fence: a worker that registers as a sleeper after this either sees the new count or is counted.
+            Interlocked.Increment(ref _posted);
+            var sleeping = Math.Min(Volatile.Read(ref _sleepers), chunks - 1);
+            if (sleeping > 0)
+            {
+                _wake.Release(sleeping);
+            }
+
             Participate(job);
 
             // The event may still be set by the last chunk of an earlier job (its completer can run after that
@@ -95,20 +117,49 @@ internal sealed class WorkerPool : IDisposable
     private void WorkerLoop()
     {
         _inJob = true;
+        long seen = 0;
         while (true)
         {
-            _wake.Wait();
+            if (!SpinForJob(seen))
+            {
+                Interlocked.Increment(ref _sleepers);
+                if (Volatile.Read(ref _posted) == seen && !_stopping)
+                {
+                    _wake.Wait();
+                }
+
+                Interlocked.Decrement(ref _sleepers);
+            }
+
             if (_stopping)
             {
                 return;
             }
 
-            // A late wake-up may find the job finished (or gone): claiming then fails and the worker sleeps again.
+            // A late or surplus wake-up may find the job finished (or gone): claiming then fails and the loop goes on.
+            seen = Volatile.Read(ref _posted);
             if (_job is { } job)
             {
                 Participate(job);
             }
         }
+    }
+
+    /// <summary>Polls for a job newer than <paramref name="seen"/> for up to <see cref="SpinMicroseconds"/>.</summary>
+    private bool SpinForJob(long seen)
+    {
+        var deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        while (Volatile.Read(ref _posted) == seen && !_stopping)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            Thread.SpinWait(16);
+        }
+
+        return true;
     }
 
     private void Participate(Job job)
