@@ -251,7 +251,7 @@ public static class MiniGpt5Training
     /// AdamW over <paramref name="groups"/>, linear warmup (capped at a tenth of the run) then linear decay.
     /// </summary>
     public static Trainer<MiniGpt5Batch> CreateTrainer(
-        MiniGpt5StageTask task,
+        ITrainingTask<MiniGpt5Batch> task,
         IReadOnlyList<ParameterGroup> groups,
         IReadOnlyList<GradientRowMask> masks,
         IBatchSource<MiniGpt5Batch> train,
