@@ -57,23 +57,13 @@ public static class MiniGpt5Training
         var modelFolder = Path.Combine(Path.GetFullPath(options.OutputDirectory), "model");
         using var sd = StableDiffusionPipeline.Load(stableDiffusionFolder, new StableDiffusionLoadOptions { LoadTextEncoder = settings.UseCaptionLoss }, cancellationToken);
         using var model = CreateStage1Model(llmFolder, sd, mapperConfig, modelFolder, options.Seed, cancellationToken);
-        var llm = model.Llm;
-        var embed = llm.Model.EmbedTokens.Weight;
-        var head = llm.LmHead?.Weight ?? throw new InvalidOperationException($"The LLM in '{llmFolder}' ties its LM head to the embedding; MiniGPT-5 trains them as separate matrices.");
+        if (model.Llm.LmHead is null)
+        {
+            throw new InvalidOperationException($"The LLM in '{llmFolder}' ties its LM head to the embedding; MiniGPT-5 trains them as separate matrices.");
+        }
+
         Freeze(model, sd);
-        embed.Trainable = head.Trainable = true;
-        model.Mapper.SetTrainable(true);
-        var firstNewRow = FirstNewRow(model);
-        var mapperRate = options.LearningRate * options.MapperLearningRateScale;
-        ParameterGroup[] groups =
-        [
-            new("model", [("model.llama_model.model.embed_tokens.weight", embed), ("model.llama_model.lm_head.weight", head)],
-                options.LearningRate * options.TokenRowLearningRateScale, options.WeightDecay),
-            new("fc", model.Mapper.Fc.NamedParameters("fc."), mapperRate, options.WeightDecay),
-            new("mapper", model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping."), mapperRate, options.WeightDecay),
-            new("queries", [("t2i_decoder_prompt", model.Mapper.DecoderPrompt)], mapperRate, options.WeightDecay),
-        ];
-        GradientRowMask[] masks = [new("embed_tokens", embed, firstNewRow), new("lm_head", head, firstNewRow)];
+        var (groups, masks) = Stage1Parameters(model, options);
         await RunAsync(model, sd, settings, groups, masks, train, validation, options, progress, cancellationToken).ConfigureAwait(false);
 
         Directory.CreateDirectory(modelFolder);
@@ -129,32 +119,13 @@ public static class MiniGpt5Training
 
         model.Llm.ApplyLora(lora, merge: false);
         Freeze(model, sd);
-        var embed = model.Llm.Model.EmbedTokens.Weight;
-        var head = model.Llm.LmHead?.Weight ?? throw new InvalidOperationException("MiniGPT-5 needs an untied LM head.");
-        embed.Trainable = head.Trainable = true;
-        lora.SetTrainable(true);
-        model.Mapper.Transformer.SetTrainable(true);
-        var firstNewRow = FirstNewRow(model);
-        var loraParameters = lora.NamedParameters(LlmPrefix + "base_model.model.").ToList();
-        List<(string, Parameter)> rowParameters =
-        [
-            (LlmPrefix + "base_model.model.model.embed_tokens.modules_to_save.default.weight", embed),
-            (LlmPrefix + "base_model.model.lm_head.modules_to_save.default.weight", head),
-        ];
-        var llmParameters = loraParameters.Concat(rowParameters).ToList();
-        ParameterGroup[] groups =
-        [
-            new("model", loraParameters, options.LearningRate, options.WeightDecay),
-            new("token_rows", rowParameters, options.LearningRate * options.TokenRowLearningRateScale, options.WeightDecay),
-            new("mapper", model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping."), options.LearningRate, options.WeightDecay),
-        ];
-        GradientRowMask[] masks = [new("embed_tokens", embed, firstNewRow), new("lm_head", head, firstNewRow)];
+        var (groups, masks) = Stage2Parameters(model, lora, options);
         await RunAsync(model, sd, settings, groups, masks, train, validation, options, progress, cancellationToken).ConfigureAwait(false);
 
         var modelFolder = Path.Combine(Path.GetFullPath(options.OutputDirectory), "model");
         Directory.CreateDirectory(modelFolder);
         File.Copy(config.Stage1Checkpoint, Path.Combine(modelFolder, Stage1File), overwrite: true);
-        var tensors = llmParameters.Select(p => (p.Item1, p.Item2.Value))
+        var tensors = groups.Where(g => g.Name != "mapper").SelectMany(g => g.Parameters).Select(p => (p.Name, p.Parameter.Value))
             .Concat(model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping.").Select(p => (p.Name, p.Parameter.Value)));
         await TensorExport.WriteAsync(Path.Combine(modelFolder, Stage2File), tensors, options.ExportDType, StageMetadata(2), cancellationToken).ConfigureAwait(false);
         await WriteModelJsonAsync(modelFolder, config with { LoraAlpha = options.Lora.Alpha }, Stage1File, Stage2File, cancellationToken).ConfigureAwait(false);
@@ -216,6 +187,99 @@ public static class MiniGpt5Training
         LlmHidden = llmHidden, Width = width, Heads = heads, EncoderLayers = layers, DecoderLayers = layers,
         FeedForward = 4 * width, Queries = length, Vokens = 8,
     };
+
+    /// <summary>
+    /// Stage 1's trained parameters (marked trainable here; freeze the rest first): the embedding and LM head (base lr ×
+    /// <see cref="MiniGpt5StageOptions.TokenRowLearningRateScale"/>, gradients masked to the new rows), fc, the mapper
+    /// transformer and the queries (lr × <see cref="MiniGpt5StageOptions.MapperLearningRateScale"/>), each under the
+    /// release's checkpoint name.
+    /// </summary>
+    public static (IReadOnlyList<ParameterGroup> Groups, IReadOnlyList<GradientRowMask> Masks) Stage1Parameters(MiniGpt5Model model, MiniGpt5StageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var embed = model.Llm.Model.EmbedTokens.Weight;
+        var head = model.Llm.LmHead?.Weight ?? throw new InvalidOperationException("MiniGPT-5 needs an untied LM head.");
+        embed.Trainable = head.Trainable = true;
+        model.Mapper.SetTrainable(true);
+        var firstNewRow = FirstNewRow(model);
+        var mapperRate = options.LearningRate * options.MapperLearningRateScale;
+        ParameterGroup[] groups =
+        [
+            new("model", [(LlmPrefix + "model.embed_tokens.weight", embed), (LlmPrefix + "lm_head.weight", head)],
+                options.LearningRate * options.TokenRowLearningRateScale, options.WeightDecay),
+            new("fc", model.Mapper.Fc.NamedParameters("fc."), mapperRate, options.WeightDecay),
+            new("mapper", model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping."), mapperRate, options.WeightDecay),
+            new("queries", [("t2i_decoder_prompt", model.Mapper.DecoderPrompt)], mapperRate, options.WeightDecay),
+        ];
+        return (groups, [new("embed_tokens", embed, firstNewRow), new("lm_head", head, firstNewRow)]);
+    }
+
+    /// <summary>
+    /// Stage 2's trained parameters (marked trainable here; freeze the rest first): the LoRA adapters (base lr), the
+    /// embedding and LM head as peft's modules_to_save copies (base lr × token-row scale, masked to the new rows) and
+    /// the mapper transformer (base lr); fc and the queries stay frozen.
+    /// </summary>
+    public static (IReadOnlyList<ParameterGroup> Groups, IReadOnlyList<GradientRowMask> Masks) Stage2Parameters(
+        MiniGpt5Model model, LlamaLora lora, MiniGpt5StageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(lora);
+        ArgumentNullException.ThrowIfNull(options);
+        var embed = model.Llm.Model.EmbedTokens.Weight;
+        var head = model.Llm.LmHead?.Weight ?? throw new InvalidOperationException("MiniGPT-5 needs an untied LM head.");
+        embed.Trainable = head.Trainable = true;
+        lora.SetTrainable(true);
+        model.Mapper.Transformer.SetTrainable(true);
+        var firstNewRow = FirstNewRow(model);
+        List<(string, Parameter)> rowParameters =
+        [
+            (LlmPrefix + "base_model.model.model.embed_tokens.modules_to_save.default.weight", embed),
+            (LlmPrefix + "base_model.model.lm_head.modules_to_save.default.weight", head),
+        ];
+        ParameterGroup[] groups =
+        [
+            new("model", lora.NamedParameters(LlmPrefix + "base_model.model."), options.LearningRate, options.WeightDecay),
+            new("token_rows", rowParameters, options.LearningRate * options.TokenRowLearningRateScale, options.WeightDecay),
+            new("mapper", model.Mapper.Transformer.NamedParameters("llm_to_t2i_mapping."), options.LearningRate, options.WeightDecay),
+        ];
+        return (groups, [new("embed_tokens", embed, firstNewRow), new("lm_head", head, firstNewRow)]);
+    }
+
+    /// <summary>
+    /// The trainer a stage runs: <paramref name="options"/>' steps, batch, accumulation, seed, checkpointing and clipping,
+    /// AdamW over <paramref name="groups"/>, linear warmup (capped at a tenth of the run) then linear decay.
+    /// </summary>
+    public static Trainer<MiniGpt5Batch> CreateTrainer(
+        ITrainingTask<MiniGpt5Batch> task,
+        IReadOnlyList<ParameterGroup> groups,
+        IReadOnlyList<GradientRowMask> masks,
+        IBatchSource<MiniGpt5Batch> train,
+        IBatchSource<MiniGpt5Batch>? validation,
+        MiniGpt5StageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new Trainer<MiniGpt5Batch>(
+            new TrainerOptions
+            {
+                OutputDirectory = options.OutputDirectory,
+                Steps = options.Steps,
+                BatchSize = options.BatchSize,
+                AccumulationSteps = options.AccumulationSteps,
+                Seed = options.Seed,
+                Resume = options.Resume,
+                CheckpointEvery = options.CheckpointEvery,
+                ValidateEvery = options.ValidateEvery,
+                ValidationBatches = options.ValidationBatches,
+                MaxGradNorm = options.MaxGradNorm,
+            },
+            groups,
+            task,
+            train,
+            validation,
+            new LinearWarmupSchedule(Math.Min(options.WarmupSteps, Math.Max(1, options.Steps / 10)), options.Steps),
+            masks);
+    }
 
     private static MiniGpt5Model CreateStage1Model(
         string llmFolder, StableDiffusionPipeline sd, VokenMapperConfig? mapperConfig, string modelFolder, ulong seed, CancellationToken cancellationToken)
@@ -334,26 +398,7 @@ public static class MiniGpt5Training
         var collator = new MiniGpt5Collator(images, padId: model.Tokenizer.EosId >= 0 ? model.Tokenizer.EosId : 0);
         var trainSource = new ExampleBatchSource(train.Select(tokenizer.Tokenize).ToList(), collator);
         var validationSource = validation is { Count: > 0 } ? new ExampleBatchSource(validation.Select(tokenizer.Tokenize).ToList(), collator) : null;
-        var trainer = new Trainer<MiniGpt5Batch>(
-            new TrainerOptions
-            {
-                OutputDirectory = options.OutputDirectory,
-                Steps = options.Steps,
-                BatchSize = options.BatchSize,
-                AccumulationSteps = options.AccumulationSteps,
-                Seed = options.Seed,
-                Resume = options.Resume,
-                CheckpointEvery = options.CheckpointEvery,
-                ValidateEvery = options.ValidateEvery,
-                ValidationBatches = options.ValidationBatches,
-                MaxGradNorm = options.MaxGradNorm,
-            },
-            groups,
-            task,
-            trainSource,
-            validationSource,
-            new LinearWarmupSchedule(Math.Min(options.WarmupSteps, Math.Max(1, options.Steps / 10)), options.Steps),
-            masks);
+        var trainer = CreateTrainer(task, groups, masks, trainSource, validationSource, options);
         model.Llm.Train(true);
         model.Mapper.Train(true);
         await trainer.RunAsync(progress, cancellationToken).ConfigureAwait(false);

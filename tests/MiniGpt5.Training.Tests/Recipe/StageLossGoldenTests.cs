@@ -29,15 +29,13 @@ namespace MiniGpt5.Training.Tests.Recipe;
 /// </summary>
 public sealed class StageLossGoldenTests
 {
-    private static readonly string Root = RepoPaths.GoldenFile("recipe");
-
-    private static string Tiny(string component) => RepoPaths.GoldenFile("training", "tiny-sd", component);
+    private static readonly string Root = TinyRecipeParts.Root;
 
     [Fact]
     public void Stage1_loss_parts_and_gradients_match_torch()
     {
         using var golden = CheckpointSet.Open(Path.Combine(Root, "stage.safetensors"));
-        using var parts = new TinyParts();
+        using var parts = new TinyRecipeParts();
         using var scope = TensorScope.Enter();
         var embed = parts.Model.Llm.Model.EmbedTokens.Weight;
         var head = parts.Model.Llm.LmHead!.Weight;
@@ -48,7 +46,7 @@ public sealed class StageLossGoldenTests
             ParameterLeaves.Prepare(p);
         }
 
-        using var batch = Batch(golden);
+        using var batch = TinyRecipeParts.Batch(golden);
         var task = new MiniGpt5StageTask(parts.Model, parts.Ldm, parts.Captions, new MiniGpt5StageSettings { GuidanceDropout = 0 });
         using var store = new GradientStore();
         using var tape = GradientTape.Start();
@@ -73,7 +71,7 @@ public sealed class StageLossGoldenTests
     public void Stage2_loss_with_lora_and_gradients_match_torch()
     {
         using var golden = CheckpointSet.Open(Path.Combine(Root, "stage.safetensors"));
-        using var parts = new TinyParts();
+        using var parts = new TinyRecipeParts();
         using var loraFile = CheckpointSet.Open(Path.Combine(Root, "lora.safetensors"));
         using var lora = new LlamaLora(parts.Model.Llm.Config, new LoraConfig { Rank = 2, Alpha = 4, TargetModules = ["q_proj", "v_proj"] });
         lora.LoadAdapters(loraFile, string.Empty);
@@ -88,7 +86,7 @@ public sealed class StageLossGoldenTests
             ParameterLeaves.Prepare(p);
         }
 
-        using var batch = Batch(golden);
+        using var batch = TinyRecipeParts.Batch(golden);
         var task = new MiniGpt5StageTask(parts.Model, parts.Ldm, null, MiniGpt5StageSettings.Stage2Defaults with { GuidanceDropout = 0 });
         using var store = new GradientStore();
         using var tape = GradientTape.Start();
@@ -122,33 +120,9 @@ public sealed class StageLossGoldenTests
     private static Parameter Encoder0Linear1(FeatureMapper mapper) =>
         mapper.NamedParameters().Single(p => p.Name == "llm_to_t2i_mapping.encoder.layers.0.linear1.weight").Parameter;
 
-    private static MiniGpt5Batch Batch(CheckpointSet golden)
-    {
-        var ids = Tensor(golden, "0.ids");
-        var labels = Tensor(golden, "0.labels");
-        var mask = Tensor(golden, "0.mask");
-        var images = Tensor(golden, "0.images");
-        string[] captions = ["a red on the left", "the red"];
-        var idRows = ids.ToArray<long>();
-        var labelRows = labels.ToArray<long>();
-        var length = ids.Shape[1];
-        var samples = Enumerable.Range(0, 2).Select(b => new TokenizedSample(
-            idRows.Skip(b * length).Take(length).Select(i => (int)i).ToArray(),
-            labelRows.Skip(b * length).Take(length).Select(i => (int)i).ToArray(),
-            new MiniGpt5Example("source", "target", [], null, captions[b], $"golden_{b}"))).ToList();
-        return new MiniGpt5Batch(ids.DetachFromScope(), labels.DetachFromScope(), mask.DetachFromScope(), [], images.DetachFromScope(), samples);
-    }
-
-    private static Tensor Tensor(CheckpointSet set, string key)
-    {
-        var t = set[key];
-        using var view = MiniGpt5.Tensors.Tensor.FromStorage(t.Storage, t.DType, t.Shape, t.Strides, t.ElementOffset);
-        return view.Clone();
-    }
-
     private static float[] Read(CheckpointSet set, string key)
     {
-        using var tensor = Tensor(set, key);
+        using var tensor = TinyRecipeParts.Tensor(set, key);
         return tensor.ToFloatArray();
     }
 
@@ -157,50 +131,5 @@ public sealed class StageLossGoldenTests
         var expected = Read(golden, key);
         var scale = expected.Max(MathF.Abs);
         Close.Assert(expected, actual.ToFloatArray(), 0, 2e-4 * scale, what);
-    }
-
-    /// <summary>The golden's tiny MiniGPT-5 (LLaMA 2×32, mapper 1+1 layers, 77 queries of width 32) and tiny SD.</summary>
-    private sealed class TinyParts : IDisposable
-    {
-        private readonly UNet2DConditionModel _unet = UNet2DConditionModel.FromPretrained(Tiny("unet"));
-        private readonly AutoencoderKL _vae = AutoencoderKL.FromPretrained(Tiny("vae"));
-        private readonly ClipTextModel _text = ClipTextModel.FromPretrained(Tiny("text_encoder"));
-
-        public TinyParts()
-        {
-            var llmFolder = Path.Combine(Root, "llm");
-            var tokenizer = LlamaTokenizer.LoadMiniGpt5(Path.Combine(llmFolder, "tokenizer.json"));
-            var llm = LlamaForCausalLM.Load(llmFolder, new LlamaLoadOptions { WeightDType = DType.Float32 });
-            var config = new VokenMapperConfig { LlmHidden = 32, Width = 32, Heads = 4, EncoderLayers = 1, DecoderLayers = 1, FeedForward = 64, Queries = 77 };
-            var mapper = new FeatureMapper(config);
-            ModuleFiles.Load(mapper, Path.Combine(Root, "mapper.safetensors"));
-            Model = new MiniGpt5Model(
-                new MiniGpt5ModelConfig
-                {
-                    Folder = Root, LlmFolder = llmFolder, TokenizerPath = Path.Combine(llmFolder, "tokenizer.json"),
-                    Stage1Checkpoint = Path.Combine(Root, "mapper.safetensors"), Mapper = config, BosTokenId = 1,
-                },
-                tokenizer, llm, null, mapper);
-            Assert.Equal(Enumerable.Range(40, 8), Model.VokenIds);
-            Model.Llm.SetTrainable(false);
-            Model.Mapper.SetTrainable(false);
-            var scheduler = SchedulerFactory.Create("pndm", SchedulerConfig.Load(Path.Combine(Tiny("scheduler"), "scheduler_config.json")));
-            Ldm = new LatentDiffusionLoss(_unet, _vae, scheduler);
-            Captions = new CaptionEncoder(_text, ClipTokenizer.Load(Path.Combine(RepoPaths.RepoRoot, "tests", "data", "text", "clip-sd2")));
-        }
-
-        public MiniGpt5Model Model { get; }
-
-        public LatentDiffusionLoss Ldm { get; }
-
-        public CaptionEncoder Captions { get; }
-
-        public void Dispose()
-        {
-            Model.Dispose();
-            _unet.Dispose();
-            _vae.Dispose();
-            _text.Dispose();
-        }
     }
 }

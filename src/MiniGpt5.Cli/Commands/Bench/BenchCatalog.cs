@@ -13,5 +13,6 @@ internal static class BenchCatalog
         yield return BenchOpsCommand.Create();
         yield return BenchLlamaCommand.Create();
         yield return BenchUnetCommand.Create();
+        yield return BenchTrainCommand.Create();
     }
 }
