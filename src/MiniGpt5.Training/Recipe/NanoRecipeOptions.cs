@@ -37,13 +37,13 @@ public sealed record NanoRecipeOptions
     public double PretrainLearningRate { get; init; } = 3e-3;
 
     /// <summary>Stage-1 optimizer steps.</summary>
-    public long Stage1Steps { get; init; } = 200;
+    public long Stage1Steps { get; init; } = 1200;
 
     /// <summary>Stage-1 batch.</summary>
     public int Stage1Batch { get; init; } = 8;
 
     /// <summary>Stage-2 optimizer steps.</summary>
-    public long Stage2Steps { get; init; } = 200;
+    public long Stage2Steps { get; init; } = 400;
 
     /// <summary>Stage-2 batch.</summary>
     public int Stage2Batch { get; init; } = 8;
