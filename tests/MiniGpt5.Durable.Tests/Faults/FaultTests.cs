@@ -122,7 +122,7 @@ public sealed class FaultTests(AzuriteFixture azurite, ITestOutputHelper output)
                     // Not leased at this moment.
                 }
 
-                nextBreak = clock.Elapsed + TimeSpan.FromMilliseconds(900);
+                nextBreak = clock.Elapsed + TimeSpan.FromMilliseconds(300);
             }
 
             await Task.Delay(150);
