@@ -3,9 +3,8 @@ namespace MiniGpt5.Functions.Books;
 /// <summary>
 /// A book folder on the local file system. Each write goes to a temporary file beside the target, is flushed to
 /// disk, and is then renamed into place, so a crash never leaves a half-written file under the final name.
-/// Create-only writes use a no-overwrite move, which .NET does on Unix with link(2) (failing atomically with
-/// EEXIST when the file exists) and on Windows with MoveFileEx without REPLACE_EXISTING, so two racing writers
-/// cannot both create it. The temporary file sits in the target's directory, so the move never crosses devices.
+/// Create-only writes finish with <see cref="CreateOnlyMove"/> (link(2) on Unix, MoveFileEx without
+/// REPLACE_EXISTING on Windows), so two racing writers cannot both create it. The temporary file sits in the target's directory, so the move never crosses devices.
 /// </summary>
 public sealed class LocalBookFolder : IBookFolder
 {
@@ -55,15 +54,7 @@ public sealed class LocalBookFolder : IBookFolder
                 return true;
             }
 
-            try
-            {
-                File.Move(temp, target, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-                return false;
-            }
+            return CreateOnlyMove.TryMove(temp, target);
         }
         finally
         {
