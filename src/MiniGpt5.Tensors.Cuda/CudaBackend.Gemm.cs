@@ -4,8 +4,8 @@ using MiniGpt5.Tensors.Cuda.Native;
 
 namespace MiniGpt5.Tensors.Cuda;
 
-// Linear and Matmul on cuBLASLt. A float32 activation against a float16/bfloat16 weight is first cast into a
-// stream-ordered scratch block in the weight's dtype, so the GEMM runs on tensor cores with f32 accumulation and
+// Linear and Matmul on cuBLASLt. A float32 activation against a float16/bfloat16 weight (or an activation whose
+// rows are not contiguous) is first cast or copied into a stream-ordered scratch block in the weight's dtype, so the GEMM runs on tensor cores with f32 accumulation and
 // the weight is never widened.
 public sealed unsafe partial class CudaBackend
 {
@@ -17,16 +17,19 @@ public sealed unsafe partial class CudaBackend
         Memory.DeviceBlock? staged = null;
         try
         {
-            if (x.DType != w.DType)
+            // A transposed or permuted activation (attention's [B, C, HW] → [B, HW, C]) is copied into rows first,
+            // in the same pass as the cast when the weight is half precision.
+            var plan = GemmPlanner.Linear(xShape, xStrides, w.Shape, w.Strides, out var reason);
+            if (x.DType != w.DType || plan is null)
             {
                 staged = Stage(x, w.DType, out xAddress);
                 xStrides = ContiguousStrides(xShape);
+                plan = GemmPlanner.Linear(xShape, xStrides, w.Shape, w.Strides, out reason);
             }
 
-            var plan = GemmPlanner.Linear(xShape, xStrides, w.Shape, w.Strides, out var reason)
-                ?? throw new CudaOpNotSupportedException(Dispatch.OpKind.Linear, reason ?? "for this layout");
+            var gemm = plan ?? throw new CudaOpNotSupportedException(Dispatch.OpKind.Linear, reason ?? "for this layout");
             var fuseBias = bias is not null && bias.DType == y.DType && bias.IsContiguous;
-            _gemm.Value.Run(plan, CudaType(w.DType), CudaType(y.DType), Address(w), xAddress, Address(y), fuseBias ? Address(bias) : 0);
+            _gemm.Value.Run(gemm, CudaType(w.DType), CudaType(y.DType), Address(w), xAddress, Address(y), fuseBias ? Address(bias) : 0);
             if (bias is not null && !fuseBias)
             {
                 // y[..., n] += bias[n], in place (identical offsets, so each element is read before it is written).

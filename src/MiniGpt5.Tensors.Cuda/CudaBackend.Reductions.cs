@@ -47,9 +47,9 @@ public sealed unsafe partial class CudaBackend
             return $"for {x.DType} input (float only; integer sums would pass through float32)";
         }
 
-        if (!x.IsContiguous || !y.IsContiguous)
+        if (!y.IsContiguous)
         {
-            return "on non-contiguous tensors (make them contiguous first)";
+            return $"into the non-contiguous output {y}";
         }
 
         var dims = attributes.Dims;

@@ -55,7 +55,7 @@ public sealed partial class CudaBackend
                     return $"for input {inputs[0]} (group norm needs [N, C, ...])";
                 }
 
-                return AllContiguous(inputs, output) ? null : "on non-contiguous tensors (make them contiguous first)";
+                return output.IsContiguous ? null : $"into the non-contiguous output {output}";
             case OpKind.Softmax or OpKind.LogSoftmax:
             {
                 var x = inputs[0];
@@ -67,7 +67,7 @@ public sealed partial class CudaBackend
                 }
 
                 return !IsFloat(x.DType) || !IsFloat(output.DType) ? $"for {Dtypes(inputs, output)}"
-                    : AllContiguous(inputs, output) ? null : "on non-contiguous tensors (make them contiguous first)";
+                    : output.IsContiguous ? null : $"into the non-contiguous output {output}";
             }
 
             case OpKind.Rope:
@@ -76,7 +76,7 @@ public sealed partial class CudaBackend
                     return $"for {Dtypes(inputs, output)}";
                 }
 
-                return AllContiguous(inputs, output) ? null : "on non-contiguous tensors (make them contiguous first)";
+                return output.IsContiguous ? null : $"into the non-contiguous output {output}";
             case OpKind.ScaledDotProductAttention:
                 return AttentionUnsupported(inputs, output, (AttentionAttributes)attributes);
             case OpKind.Sum or OpKind.Mean or OpKind.Amax or OpKind.Amin or OpKind.Argmax or OpKind.Argmin or OpKind.Var:
@@ -118,7 +118,8 @@ public sealed partial class CudaBackend
             return $"into the non-contiguous output {output}";
         }
 
-        return GemmPlanner.Linear(x.Shape, x.Strides, w.Shape, w.Strides, out var reason) is null ? reason : null;
+        // Any activation layout is staged into rows (see Linear), so only the weight's layout can be refused.
+        return GemmPlanner.Linear(x.Shape, ContiguousStrides(x.Shape), w.Shape, w.Strides, out var reason) is null ? reason : null;
     }
 
     private static string? MatmulUnsupported(Tensor a, Tensor b, Tensor output)
@@ -167,9 +168,9 @@ public sealed partial class CudaBackend
             return $"for head dim {q.Shape[^1]} / value dim {v.Shape[^1]} (at most {LaunchConfig.AttentionMaxHeadDim})";
         }
 
-        if (!q.IsContiguous || !k.IsContiguous || !v.IsContiguous || !output.IsContiguous)
+        if (!output.IsContiguous)
         {
-            return "on non-contiguous query, key, value or output (make them contiguous first)";
+            return $"into the non-contiguous output {output}";
         }
 
         for (var d = 0; d < q.Rank - 3; d++)
@@ -209,6 +210,41 @@ public sealed partial class CudaBackend
         }
 
         return IsSmall(output.DType);
+    }
+
+    /// <summary>
+    /// Row-wise kernels (norms, softmax, RoPE, attention, reductions) read their inputs as dense rows. Strided inputs
+    /// (the heads view [B, T, H, D] → [B, H, T, D], a transposed attention input) are copied into contiguous scratch
+    /// first by <see cref="ExecuteOnContiguousCopies"/>, as PyTorch's kernels call .contiguous() themselves.
+    /// </summary>
+    private static bool StagesStridedInputs(OpKind kind) =>
+        kind is OpKind.RmsNorm or OpKind.LayerNorm or OpKind.GroupNorm or OpKind.Softmax or OpKind.LogSoftmax or OpKind.Rope
+            or OpKind.ScaledDotProductAttention or OpKind.Sum or OpKind.Mean or OpKind.Amax or OpKind.Amin or OpKind.Argmax
+            or OpKind.Argmin or OpKind.Var;
+
+    private void ExecuteOnContiguousCopies(OpKind kind, ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> outputs, OpAttributes attributes)
+    {
+        var copies = new Tensor[inputs.Length];
+        try
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                // The copies are stream-ordered like the kernel that reads them, so disposing them afterwards is safe.
+                copies[i] = inputs[i].IsContiguous ? inputs[i] : inputs[i].Contiguous();
+            }
+
+            Execute(kind, copies, outputs, attributes);
+        }
+        finally
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                if (copies[i] is { } copy && !ReferenceEquals(copy, inputs[i]))
+                {
+                    copy.Dispose();
+                }
+            }
+        }
     }
 
     private static bool AllContiguous(ReadOnlySpan<Tensor> inputs, Tensor output)

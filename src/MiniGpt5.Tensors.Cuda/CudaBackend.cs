@@ -121,6 +121,12 @@ public sealed unsafe partial class CudaBackend : IBackend, IDisposable
             return;
         }
 
+        if (StagesStridedInputs(kind) && !AllContiguous(inputs, output))
+        {
+            ExecuteOnContiguousCopies(kind, inputs, outputs, attributes);
+            return;
+        }
+
         _device.MakeCurrent();
         switch (kind)
         {

@@ -53,7 +53,7 @@ public sealed class LlamaForCausalLM : Module
         ArgumentNullException.ThrowIfNull(ids);
         using var scope = TensorScope.Enter();
         var embeds = Model.Embed(ids);
-        using var positions = Tensor.Arange(ids.Shape[^1]);
+        var positions = Tensor.Arange(ids.Shape[^1]).To(ids.Device);
         return Logits(Model.Forward(embeds, positions)).MoveToOuterScope();
     }
 

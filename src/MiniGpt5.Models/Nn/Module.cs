@@ -149,6 +149,21 @@ public abstract class Module : IDisposable
     }
 
     /// <summary>
+    /// Moves every parameter and buffer to <paramref name="device"/> (the CUDA backend, say); those already there are
+    /// left alone. Inputs must then be on the same device: ops do not move tensors between devices by themselves.
+    /// </summary>
+    public void MoveTo(Device device)
+    {
+        foreach (var (_, parameter) in StateDict())
+        {
+            if (parameter.Value.Device != device)
+            {
+                parameter.Assign(parameter.Value.To(device));
+            }
+        }
+    }
+
+    /// <summary>
     /// Fills parameters with PyTorch's default initialisation for training from scratch (each layer type
     /// overrides <see cref="ResetParameters"/>), recursing into children in registration order so that one
     /// seed always gives the same weights.

@@ -133,7 +133,7 @@ public sealed class UNet2DConditionModel : Module
         }
 
         // [B, block_out_channels[0]] sinusoidal features → [B, 4·block_out_channels[0]]
-        var temb = TimeEmbedding.Forward(_timeProjection.Project(perSample));
+        var temb = TimeEmbedding.Forward(_timeProjection.Project(perSample).To(sample.Device));
         sink?.Record("time_embedding", temb);
         var hidden = Config.CenterInputSample ? Ops.Sub(Ops.Mul(sample, 2.0), 1.0) : sample;
         hidden = ConvIn.Forward(hidden);
