@@ -264,12 +264,22 @@ public sealed class CudaParityTests
 
     private static void Check3(Tensor a, Tensor b, Tensor c, Func<Tensor, Tensor, Tensor, Tensor> op, double tolerance)
     {
-        using var expected = op(a, b, c);
+        var (expected, actual) = OnBoth(a, b, c, op);
+        using (expected)
+        using (actual)
+        {
+            AssertClose(expected, actual, tolerance);
+        }
+    }
+
+    /// <summary>The op on the CPU inputs and on copies of them on the GPU.</summary>
+    private static (Tensor Cpu, Tensor Gpu) OnBoth(Tensor a, Tensor b, Tensor c, Func<Tensor, Tensor, Tensor, Tensor> op)
+    {
+        var expected = op(a, b, c);
         using var ga = a.To(Gpu);
         using var gb = b.To(Gpu);
         using var gc = c.To(Gpu);
-        using var actual = op(ga, gb, gc);
-        AssertClose(expected, actual, tolerance);
+        return (expected, op(ga, gb, gc));
     }
 
     /// <summary>
@@ -281,11 +291,9 @@ public sealed class CudaParityTests
     /// </summary>
     private static void CheckHalf3(Tensor a, Tensor b, Tensor c, Func<Tensor, Tensor, Tensor, Tensor> op, double tolerance)
     {
-        using var expected = op(a, b, c);
-        using var ga = a.To(Gpu);
-        using var gb = b.To(Gpu);
-        using var gc = c.To(Gpu);
-        using var actual = op(ga, gb, gc);
+        var (expected, actual) = OnBoth(a, b, c, op);
+        using var cpuResult = expected;
+        using var gpuResult = actual;
         Assert.Equal(expected.ShapeArray(), actual.ShapeArray());
         var e = expected.ToFloatArray();
         var g = actual.ToFloatArray();
