@@ -165,20 +165,23 @@ public abstract class Module : IDisposable
 
     /// <summary>
     /// Fills parameters with PyTorch's default initialisation for training from scratch (each layer type
-    /// overrides <see cref="ResetParameters"/>), recursing into children in registration order so that one
-    /// seed always gives the same weights.
+    /// overrides <see cref="ResetParameters"/>): children first, in registration order, then the module's own
+    /// <see cref="ResetParameters"/>, so one seed always gives the same weights and a parent may re-initialise its
+    /// children's parameters afterwards, as PyTorch's constructors do (nn.MultiheadAttention zeroes its out_proj bias,
+    /// nn.Transformer re-draws every matrix Xavier-uniform after building its layers).
     /// </summary>
     public void InitializeWeights(Generator generator)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        ResetParameters(generator);
         foreach (var (_, child) in _children)
         {
             child.InitializeWeights(generator);
         }
+
+        ResetParameters(generator);
     }
 
-    /// <summary>Initialises this module's own parameters (not its children's). The base class leaves them as they are.</summary>
+    /// <summary>Initialises this module's own parameters, after its children (it may override theirs). The base class leaves them as they are.</summary>
     protected virtual void ResetParameters(Generator generator)
     {
     }

@@ -32,6 +32,30 @@ public static class WeightInit
     }
 
     /// <summary>
+    /// xavier_uniform_: U(±gain·√(6 / (fan_in + fan_out))) for a matrix [fan_out, fan_in] (later dimensions, as
+    /// for convolutions, multiply both fans by the receptive field).
+    /// </summary>
+    public static void XavierUniform(Parameter parameter, Generator generator, double gain = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        var shape = parameter.Value.Shape;
+        if (shape.Length < 2)
+        {
+            throw new ArgumentException($"Xavier initialisation needs a tensor of at least 2 dimensions; '{parameter.Name}' has {shape.Length}.", nameof(parameter));
+        }
+
+        long receptive = 1;
+        for (var i = 2; i < shape.Length; i++)
+        {
+            receptive *= shape[i];
+        }
+
+        var fanIn = shape[1] * receptive;
+        var fanOut = shape[0] * receptive;
+        Uniform(parameter, gain * Math.Sqrt(6.0 / (fanIn + fanOut)), generator);
+    }
+
+    /// <summary>
     /// nn.Linear / nn.Conv2d default: kaiming_uniform_(a=√5) for the weight, which is U(±1/√fan_in), and
     /// U(±1/√fan_in) for the bias.
     /// </summary>

@@ -59,6 +59,9 @@ public sealed class FeatureMapper : Module
         return Forward(Tensor.Zeros([1, Config.Vokens, Config.LlmHidden])).MoveToOuterScope();
     }
 
+    /// <summary>Model.py: <c>t2i_decoder_prompt = nn.Parameter(torch.randn(1, Q, W))</c>; fc and the transformer keep their own init.</summary>
+    protected override void ResetParameters(Generator generator) => WeightInit.Normal(DecoderPrompt, 1.0, generator);
+
     /// <summary>
     /// Loads a stage-1 checkpoint (everything: fc, transformer, queries) with strict matching of the mapper's keys;
     /// the LLM's tensors (<c>model.*</c>) in the same file are left to the LLM loader.

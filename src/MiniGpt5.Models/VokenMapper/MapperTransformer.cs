@@ -48,6 +48,19 @@ public sealed class MapperTransformer : Module
         return Decoder.Norm.Forward(output).MoveToOuterScope();
     }
 
+    /// <summary>nn.Transformer._reset_parameters: after its layers are built, every parameter of 2 or more dimensions
+    /// (attention in/out projections, linear1, linear2) is re-drawn Xavier-uniform; biases and norms keep their init.</summary>
+    protected override void ResetParameters(Generator generator)
+    {
+        foreach (var (_, parameter) in NamedParameters())
+        {
+            if (parameter.Shape.Length > 1)
+            {
+                WeightInit.XavierUniform(parameter, generator);
+            }
+        }
+    }
+
     /// <summary>nn.TransformerEncoder / nn.TransformerDecoder: <c>layers.i</c> and the final <c>norm</c>.</summary>
     public sealed class Stack<TLayer> : Module
         where TLayer : Module

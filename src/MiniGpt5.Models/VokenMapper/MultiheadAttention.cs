@@ -50,4 +50,20 @@ public sealed class MultiheadAttention : Module
         var context = Ops.ScaledDotProductAttention(q, k, v).Transpose(1, 2).Reshape(batch, length, Width);
         return OutProj.Forward(context).MoveToOuterScope();
     }
+
+    /// <summary>
+    /// nn.MultiheadAttention._reset_parameters: in_proj_weight Xavier-uniform, in_proj_bias and out_proj.bias zero
+    /// (out_proj.weight keeps nn.Linear's default). Zeros in Wq and Wk would be a saddle the optimiser never leaves:
+    /// with q = k = 0 every score is 0, the gradients of Wq and Wk are products with k and q, so they stay 0 and the
+    /// attention stays a uniform average over its keys for good.
+    /// </summary>
+    protected override void ResetParameters(Generator generator)
+    {
+        WeightInit.XavierUniform(InProjWeight, generator);
+        WeightInit.Constant(InProjBias, 0.0);
+        if (OutProj.Bias is { } bias)
+        {
+            WeightInit.Constant(bias, 0.0);
+        }
+    }
 }
